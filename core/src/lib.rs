@@ -1,0 +1,31 @@
+//! # stslens-core
+//!
+//! Everything StsLens knows about MTA-STS (RFC 8461) and SMTP TLS Reporting (RFC 8460), with no I/O.
+//!
+//! ```text
+//!   bytes / DNS answers / fetch results          (from the browser, the CLI or the relay)
+//!                    │
+//!   ┌────────────────▼──────────────────────────────────────────────────────────────┐
+//!   │ record   _mta-sts and _smtp._tls TXT grammar                  RFC 8461 §3.1, 8460 §3 │
+//!   │ policy   policy file grammar, fetch-response rules            RFC 8461 §3.2, §3.3   │
+//!   │ pattern  MX pattern matching                                  RFC 8461 §4.1         │
+//!   │ dns      DoH query building and response decoding             RFC 8484              │
+//!   │ check    plan → Observations → Report                                              │
+//!   │ tlsrpt   report model, unpacking, dedup, aggregation, export  RFC 8460 §4           │
+//!   │ generate policy file, TXT records, rollout plan                                    │
+//!   └────────────────┬──────────────────────────────────────────────────────────────┘
+//!                    ▼
+//!         values: parsed records, [`Finding`]s, reports
+//! ```
+//!
+//! Keeping this crate free of sockets, files and clocks is what lets one engine serve the browser
+//! (wasm32), the CLI and the relay, and lets nearly every test run natively in milliseconds.
+//! Callers that need "now" pass it in.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod finding;
+pub mod name;
+
+pub use finding::{Code, Finding, Severity};

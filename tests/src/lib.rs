@@ -1,0 +1,1 @@
+//! Loopback fakes for StsLens's integration and end-to-end tests.

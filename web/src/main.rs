@@ -1,0 +1,48 @@
+//! `stslens`: the command-line tool and self-hosting server of StsLens.
+//!
+//! Every subcommand is a thin shell: it reads input, performs I/O where needed, and hands bytes and
+//! answers to `stslens-core`, which does all the judging. Exit codes follow the design's contract:
+//! 0 fine, 1 the input has errors (the full result is still printed), 2 usage or I/O failure.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) checker, linter, report reader and server.
+#[derive(Debug, Parser)]
+#[command(name = "stslens", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a domain's MTA-STS and TLS-RPT setup end to end (DNS, policy, MX STARTTLS).
+    Check(cli::check::Args),
+    /// Lint a policy file or a TXT record.
+    #[command(subcommand)]
+    Lint(cli::lint::Target),
+    /// Test whether a policy mx pattern matches a host name (exit 0 yes, 1 no).
+    Match(cli::pattern::Args),
+    /// Read TLS-RPT reports (.json .json.gz .gz .zip .eml .mbox) and aggregate them.
+    Report(cli::report::Args),
+    /// Generate a policy file, the _mta-sts and _smtp._tls records and a rollout plan.
+    Generate(cli::generate::Args),
+    /// Serve the web app, and with --relay the MX probe and policy relay API.
+    Serve(cli::serve::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(args) => cli::check::run(args),
+        Command::Lint(target) => cli::lint::run(target),
+        Command::Match(args) => cli::pattern::run(args),
+        Command::Report(args) => cli::report::run(args),
+        Command::Generate(args) => cli::generate::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+    };
+    outcome.exit_code()
+}
