@@ -1,1 +1,7 @@
-fn main() {}
+//! `cargo xtask serve | dist | test | bench`. See ARCHITECTURE.md.
+
+mod bench;
+
+fn main() {
+    let _ = bench::run_all;
+}
