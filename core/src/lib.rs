@@ -27,5 +27,6 @@
 
 pub mod finding;
 pub mod name;
+pub mod policy;
 
 pub use finding::{Code, Finding, Severity};
