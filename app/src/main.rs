@@ -1,6 +1,10 @@
-//! Entry point of the StsLens web app: mounts [`App`] on `<body>`.
+//! StsLens web app: a thin Leptos view over `stslens-core`, run in the browser as wasm.
+//!
+//! `pages/` has one module per route, `components/` the reusable pieces, and `io/` every call into
+//! the browser (fetch, storage, files). No RFC logic lives here: it is all in `stslens-core`.
 
 mod app;
+mod pages;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -63,7 +63,10 @@ fn dist() -> Result<(), Fail> {
             "first load is {total} B gzip, over the 300 KiB budget (ARCHITECTURE.md, Budgets)"
         )));
     }
-    tools::say(&format!("dist/ is ready ({:.1} KiB gzip first load)", total as f64 / 1024.0));
+    tools::say(&format!(
+        "dist/ is ready ({:.1} KiB gzip first load)",
+        total as f64 / 1024.0
+    ));
     Ok(())
 }
 

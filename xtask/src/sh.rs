@@ -28,7 +28,10 @@ impl fmt::Display for Fail {
 
 /// The workspace root (the parent of xtask/).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_owned()
 }
 
 /// A command to run from the workspace root, echoed unless `quiet`.
@@ -43,7 +46,11 @@ impl Cmd {
     pub fn new(program: impl AsRef<OsStr>) -> Cmd {
         let mut inner = Command::new(program.as_ref());
         inner.current_dir(root());
-        Cmd { inner, shown: program.as_ref().to_string_lossy().into_owned(), quiet: false }
+        Cmd {
+            inner,
+            shown: program.as_ref().to_string_lossy().into_owned(),
+            quiet: false,
+        }
     }
     /// Adds one argument.
     pub fn arg(mut self, a: impl AsRef<OsStr>) -> Cmd {
@@ -111,7 +118,9 @@ impl Cmd {
         if !self.quiet {
             eprintln!("$ {} &", self.shown);
         }
-        self.inner.spawn().map_err(|e| Fail(format!("could not start `{}`: {e}", self.shown)))
+        self.inner
+            .spawn()
+            .map_err(|e| Fail(format!("could not start `{}`: {e}", self.shown)))
     }
 }
 

@@ -20,13 +20,17 @@ pub fn build_dist() -> Result<PathBuf, Fail> {
 /// Builds the release `stslens` binary and returns its path.
 pub fn build_stslens() -> Result<PathBuf, Fail> {
     tools::say("building the stslens binary (release)");
-    Cmd::new("cargo").args(["build", "--release", "--locked", "-p", "stslens-web"]).run()?;
+    Cmd::new("cargo")
+        .args(["build", "--release", "--locked", "-p", "stslens-web"])
+        .run()?;
     Ok(target_dir().join("release/stslens"))
 }
 
 /// The cargo target directory.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 /// One file of the first load and its sizes.
@@ -48,13 +52,18 @@ pub fn first_load(dist: &Path) -> Result<Vec<Asset>, Fail> {
     for entry in std::fs::read_dir(dist).map_err(|e| Fail::io(dist, e))? {
         let entry = entry.map_err(|e| Fail::io(dist, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let loaded = [".js", ".wasm", ".css"].iter().any(|ext| name.ends_with(ext));
+        let loaded = [".js", ".wasm", ".css"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
         if loaded && index.contains(&name) {
             names.push(name);
         }
     }
     if !names.iter().any(|n| n.ends_with(".wasm")) {
-        return Err(Fail::msg(format!("{} references no .wasm file", index_path.display())));
+        return Err(Fail::msg(format!(
+            "{} references no .wasm file",
+            index_path.display()
+        )));
     }
     names
         .into_iter()
@@ -64,7 +73,11 @@ pub fn first_load(dist: &Path) -> Result<Vec<Asset>, Fail> {
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             gz.write_all(&bytes).map_err(|e| Fail::io(&path, e))?;
             let gzip = gz.finish().map_err(|e| Fail::io(&path, e))?.len() as u64;
-            Ok(Asset { name, raw: bytes.len() as u64, gzip })
+            Ok(Asset {
+                name,
+                raw: bytes.len() as u64,
+                gzip,
+            })
         })
         .collect()
 }
@@ -76,6 +89,12 @@ pub fn print_first_load(assets: &[Asset]) -> u64 {
     for a in assets {
         eprintln!("  {:<48} {:>9} B raw {:>9} B gzip", a.name, a.raw, a.gzip);
     }
-    eprintln!("  {:<48} {:>9}         {:>9} B gzip ({:.1} KiB)", "total", "", total, total as f64 / 1024.0);
+    eprintln!(
+        "  {:<48} {:>9}         {:>9} B gzip ({:.1} KiB)",
+        "total",
+        "",
+        total,
+        total as f64 / 1024.0
+    );
     total
 }

@@ -11,26 +11,52 @@ use crate::{site, tools};
 /// Runs every suite; stops at the first failure.
 pub fn run() -> Result<(), Fail> {
     tools::ensure_wasm_target()?;
-    step("formatting", || Cmd::new("cargo").args(["fmt", "--all", "--", "--check"]).run())?;
+    step("formatting", || {
+        Cmd::new("cargo")
+            .args(["fmt", "--all", "--", "--check"])
+            .run()
+    })?;
     step("clippy (native)", || {
         Cmd::new("cargo")
-            .args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"])
+            .args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ])
             .run()
     })?;
     step("clippy (wasm32: core and app)", || {
         Cmd::new("cargo")
-            .args(["clippy", "-p", "stslens-core", "-p", "stslens-app", "--locked"])
+            .args([
+                "clippy",
+                "-p",
+                "stslens-core",
+                "-p",
+                "stslens-app",
+                "--locked",
+            ])
             .args(["--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])
             .run()
     })?;
-    step("native tests (unit, corpus, property, loopback integration)", || {
-        Cmd::new("cargo").args(["test", "--workspace", "--locked"]).run()
-    })?;
+    step(
+        "native tests (unit, corpus, property, loopback integration)",
+        || {
+            Cmd::new("cargo")
+                .args(["test", "--workspace", "--locked"])
+                .run()
+        },
+    )?;
     step("release site build (trunk) and first-load budget", || {
         let dist = site::build_dist()?;
         let total = site::print_first_load(&site::first_load(&dist)?);
         if total > 300 * 1024 {
-            return Err(Fail::msg(format!("first load {total} B gzip is over 300 KiB")));
+            return Err(Fail::msg(format!(
+                "first load {total} B gzip is over 300 KiB"
+            )));
         }
         Ok(())
     })?;

@@ -24,10 +24,14 @@ pub fn binaryen_bin() -> PathBuf {
 
 /// The wasm32 target for rustc.
 pub fn ensure_wasm_target() -> Result<(), Fail> {
-    let installed = Cmd::new("rustup").args(["target", "list", "--installed"]).output()?;
+    let installed = Cmd::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()?;
     if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
         say(&format!("installing the Rust target {WASM_TARGET}"));
-        Cmd::new("rustup").args(["target", "add", WASM_TARGET]).run()?;
+        Cmd::new("rustup")
+            .args(["target", "add", WASM_TARGET])
+            .run()?;
     }
     Ok(())
 }
@@ -36,7 +40,9 @@ pub fn ensure_wasm_target() -> Result<(), Fail> {
 pub fn ensure_trunk() -> Result<(), Fail> {
     let want = format!("trunk {TRUNK_VERSION}");
     if version_of("trunk", "--version").as_deref() != Some(want.as_str()) {
-        say(&format!("installing trunk {TRUNK_VERSION} (cargo install --locked; takes ~12 minutes once)"));
+        say(&format!(
+            "installing trunk {TRUNK_VERSION} (cargo install --locked; takes ~12 minutes once)"
+        ));
         Cmd::new("cargo")
             .args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")])
             .run()?;
@@ -49,9 +55,13 @@ pub fn ensure_wasm_bindgen() -> Result<(), Fail> {
     let want = locked_version("wasm-bindgen")?;
     let have = version_of("wasm-bindgen", "--version");
     if have.as_deref() != Some(format!("wasm-bindgen {want}").as_str()) {
-        say(&format!("installing wasm-bindgen-cli {want} (to match the wasm-bindgen crate)"));
+        say(&format!(
+            "installing wasm-bindgen-cli {want} (to match the wasm-bindgen crate)"
+        ));
         // Not --locked: the registry mirror lacks one of its locked dependencies.
-        Cmd::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &want]).run()?;
+        Cmd::new("cargo")
+            .args(["install", "wasm-bindgen-cli", "--version", &want])
+            .run()?;
     }
     Ok(())
 }
@@ -60,9 +70,14 @@ pub fn ensure_wasm_bindgen() -> Result<(), Fail> {
 pub fn ensure_wasm_opt() -> Result<(), Fail> {
     ensure_node()?;
     let wasm_opt = binaryen_bin().join("wasm-opt");
-    let ok = Cmd::new(&wasm_opt).arg("--version").output().is_ok_and(|v| v.contains(" 132"));
+    let ok = Cmd::new(&wasm_opt)
+        .arg("--version")
+        .output()
+        .is_ok_and(|v| v.contains(" 132"));
     if !ok {
-        say(&format!("installing wasm-opt from npm ({BINARYEN_NPM}) into .tools/npm"));
+        say(&format!(
+            "installing wasm-opt from npm ({BINARYEN_NPM}) into .tools/npm"
+        ));
         let prefix = tools_dir().join("npm");
         std::fs::create_dir_all(&prefix).map_err(|e| Fail::io(&prefix, e))?;
         Cmd::new("npm")
@@ -106,16 +121,32 @@ pub fn ensure_e2e_packages() -> Result<(), Fail> {
     let dir = root().join("tests/e2e");
     if !dir.join("node_modules/playwright-core").exists() {
         say("installing the browser tests' npm packages (npm ci in tests/e2e)");
-        Cmd::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir).run()?;
+        Cmd::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&dir)
+            .run()?;
     }
     Ok(())
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), Fail> {
-    say(&format!("installing {} from Debian (apt-get)", packages.join(" ")));
-    let as_root = Cmd::new("id").arg("-u").output().is_ok_and(|u| u.trim() == "0");
-    let (prog, pre): (&str, &[&str]) = if as_root { ("apt-get", &[]) } else { ("sudo", &["apt-get"]) };
-    let update = Cmd::new(prog).args(pre.iter().copied()).args(["update", "-q"]).run();
+    say(&format!(
+        "installing {} from Debian (apt-get)",
+        packages.join(" ")
+    ));
+    let as_root = Cmd::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|u| u.trim() == "0");
+    let (prog, pre): (&str, &[&str]) = if as_root {
+        ("apt-get", &[])
+    } else {
+        ("sudo", &["apt-get"])
+    };
+    let update = Cmd::new(prog)
+        .args(pre.iter().copied())
+        .args(["update", "-q"])
+        .run();
     if let Err(e) = update {
         eprintln!("xtask: apt-get update failed ({e}); trying the install anyway");
     }
@@ -146,12 +177,19 @@ pub fn locked_version(package: &str) -> Result<String, Fail> {
             }
         }
     }
-    Err(Fail::msg(format!("{package} is not in Cargo.lock; run `cargo generate-lockfile`")))
+    Err(Fail::msg(format!(
+        "{package} is not in Cargo.lock; run `cargo generate-lockfile`"
+    )))
 }
 
 /// `prog flag` trimmed, or None when the program is missing or fails.
 fn version_of(prog: &str, flag: &str) -> Option<String> {
-    Cmd::new(prog).arg(flag).quiet().output().ok().map(|s| s.trim().to_owned())
+    Cmd::new(prog)
+        .arg(flag)
+        .quiet()
+        .output()
+        .ok()
+        .map(|s| s.trim().to_owned())
 }
 
 /// Tells the user what xtask is doing.

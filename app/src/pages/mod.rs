@@ -1,0 +1,4 @@
+//! One module per route (design §5).
+
+pub mod about;
+pub mod not_found;
