@@ -26,7 +26,14 @@
 #![warn(missing_docs)]
 
 pub mod finding;
+pub mod lint;
 pub mod name;
+pub mod pattern;
 pub mod policy;
+pub mod record;
 
 pub use finding::{Code, Finding, Severity};
+pub use lint::{Lint, lint_policy, lint_sts_records, lint_tlsrpt_records};
+pub use pattern::MxPattern;
+pub use policy::{MaxAge, Mode, Policy};
+pub use record::{StsRecord, TlsRptRecord};
