@@ -9,7 +9,7 @@
 
 use crate::finding::{Finding, all_valid};
 use crate::policy::fetch::{FetchResponse, evaluate};
-use crate::policy::{Mode, POLICY_VERSION, Policy, PolicyError, read, reader::error_finding};
+use crate::policy::{Mode, POLICY_VERSION, Policy, PolicyError, error_finding, read};
 use crate::record::{StsRecord, TlsRptRecord, join_records, sts, tlsrpt};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -20,15 +20,16 @@
 //! - `max_age`: 1 to 10 digits (the ABNF); a value above 31557600 is an error, not capped
 //!   (erratum 7282 notes the two limits; a sender that rejects the policy is the safe reading).
 
+mod error;
 pub mod fetch;
 pub mod reader;
 
-use crate::pattern::{MxPattern, PatternError};
+use crate::pattern::MxPattern;
 use crate::record::is_ext_name;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use thiserror::Error;
 
+pub use error::{PolicyError, error_finding};
 pub use reader::{Reading, read};
 
 /// The only policy version (§3.2).
@@ -189,128 +190,6 @@ pub(crate) fn is_ext_value(value: &str) -> bool {
         && !value.starts_with(' ')
         && !value.ends_with(' ')
         && value.chars().all(|c| c == ' ' || vchar(c))
-}
-
-/// Why a policy is not valid. Each variant names the line it concerns, when there is one.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum PolicyError {
-    /// Nothing at all.
-    #[error("the policy is empty")]
-    Empty,
-    /// Bytes that are not UTF-8.
-    #[error("line {line} is not valid UTF-8")]
-    NotUtf8 {
-        /// The line of the first invalid byte.
-        line: u32,
-    },
-    /// Lines ending with a bare CR.
-    #[error("lines end with a bare CR (old Mac style); the ABNF allows only LF or CRLF")]
-    BareCr {
-        /// The first such line.
-        line: u32,
-    },
-    /// A line that is not `key: value`.
-    #[error("line {line} `{text}` {why}")]
-    LineSyntax {
-        /// The line.
-        line: u32,
-        /// Its text, shortened.
-        text: String,
-        /// What is wrong.
-        why: String,
-    },
-    /// No `version` line.
-    #[error("there is no `version: STSv1` line")]
-    VersionMissing,
-    /// A `version` other than `STSv1`.
-    #[error("line {line}: the version `{value}` is not `STSv1`")]
-    VersionInvalid {
-        /// The line.
-        line: u32,
-        /// The value.
-        value: String,
-    },
-    /// No `mode` line.
-    #[error("there is no `mode` line")]
-    ModeMissing,
-    /// A mode other than `enforce`, `testing` or `none`.
-    #[error("line {line}: the mode `{value}` is not `enforce`, `testing` or `none`")]
-    ModeInvalid {
-        /// The line.
-        line: u32,
-        /// The value.
-        value: String,
-    },
-    /// No `max_age` line.
-    #[error("there is no `max_age` line")]
-    MaxAgeMissing,
-    /// A max_age that is not 1 to 10 digits.
-    #[error(
-        "line {line}: the max_age `{value}` is not a whole number of seconds of 1 to 10 digits"
-    )]
-    MaxAgeInvalid {
-        /// The line.
-        line: u32,
-        /// The value.
-        value: String,
-    },
-    /// A max_age over [`MAX_AGE_LIMIT`].
-    #[error("the max_age {value} is above the limit of 31557600 seconds (one year)")]
-    MaxAgeTooLarge {
-        /// The line, when read from a file.
-        line: Option<u32>,
-        /// The value.
-        value: u64,
-    },
-    /// Mode `enforce` or `testing` and no `mx` line.
-    #[error("the mode is `{mode}` but there is no `mx` line")]
-    MxMissing {
-        /// The mode.
-        mode: Mode,
-    },
-    /// An invalid mx pattern.
-    #[error("line {line}: {source}")]
-    MxInvalid {
-        /// The line.
-        line: u32,
-        /// What is wrong with the pattern.
-        source: PatternError,
-    },
-    /// An extension name outside the grammar.
-    #[error(
-        "the field name `{name}` is not a letter or digit followed by up to 31 letters, digits, `_`, `-` or `.`"
-    )]
-    ExtensionName {
-        /// The line, when read from a file.
-        line: Option<u32>,
-        /// The name.
-        name: String,
-    },
-    /// An extension value outside the grammar.
-    #[error(
-        "the value `{value}` of `{name}` is empty, has spaces at its edges, or contains a tab or control character"
-    )]
-    ExtensionValue {
-        /// The line, when read from a file.
-        line: Option<u32>,
-        /// The field name.
-        name: String,
-        /// The value.
-        value: String,
-    },
-    /// Building a policy with an extension named like a defined field.
-    #[error("`{name}` is a defined policy field, not an extension")]
-    ReservedName {
-        /// The name.
-        name: String,
-    },
-    /// Building a policy with the same extension twice.
-    #[error("the extension `{name}` is given twice")]
-    DuplicateExtension {
-        /// The name.
-        name: String,
-    },
 }
 
 /// A valid policy: what a sender would apply.
