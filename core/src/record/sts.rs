@@ -301,12 +301,15 @@ pub fn lint_records<S: AsRef<str>>(records: &[S]) -> (Option<StsRecord>, Vec<Fin
             }
             Kind::Candidate => {
                 let reading = read(text);
+                let prefix = if several { format!("Record {} of {}: ", i + 1, records.len()) } else { String::new() };
+                let start = findings.len();
                 for err in &reading.errors {
-                    let mut f = finding(err);
-                    f.message = format!("{}{which}", f.message);
-                    findings.push(f);
+                    findings.push(finding(err));
                 }
                 findings.extend(reading.notes);
+                for f in &mut findings[start..] {
+                    f.message = format!("{prefix}{}", f.message);
+                }
                 if candidates == 1 && reading.errors.is_empty() {
                     record = reading.record;
                 }

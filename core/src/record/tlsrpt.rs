@@ -355,10 +355,10 @@ pub fn lint_records<S: AsRef<str>>(records: &[S]) -> (Option<TlsRptRecord>, Vec<
             ),
             Kind::Candidate => {
                 let reading = read(text);
+                let prefix = if several { format!("Record {} of {}: ", i + 1, records.len()) } else { String::new() };
+                let start = findings.len();
                 for err in &reading.errors {
-                    let mut f = finding(err);
-                    f.message = format!("{}{which}", f.message);
-                    findings.push(f);
+                    findings.push(finding(err));
                 }
                 if reading.record.is_some() {
                     for (uri, scheme) in &reading.unsupported {
@@ -366,6 +366,9 @@ pub fn lint_records<S: AsRef<str>>(records: &[S]) -> (Option<TlsRptRecord>, Vec<
                     }
                 }
                 findings.extend(reading.notes);
+                for f in &mut findings[start..] {
+                    f.message = format!("{prefix}{}", f.message);
+                }
                 if candidates == 1 && reading.errors.is_empty() {
                     record = reading.record;
                 }
