@@ -13,6 +13,7 @@
 //!   │ check    plan → Observations → Report                                              │
 //!   │ tlsrpt   report model, unpacking, dedup, aggregation, export  RFC 8460 §4           │
 //!   │ generate policy file, TXT records, rollout plan                                    │
+//!   │ lint     {valid, findings, parsed} for a policy or a TXT record set (CLI + app)      │
 //!   └────────────────┬──────────────────────────────────────────────────────────────┘
 //!                    ▼
 //!         values: parsed records, [`Finding`]s, reports
