@@ -7,7 +7,7 @@
 //! - `warning`: a deviation from the RFC that many senders tolerate, or a risky setting.
 //! - `info`: worth knowing, nothing to fix.
 //!
-//! All codes live in the one table below ([`codes!`]) so that their names, default severities and
+//! All codes live in the one table below (`codes!`) so that their names, default severities and
 //! RFC sections can be read (and reviewed) in one place.
 
 use serde::{Deserialize, Serialize};

@@ -71,7 +71,7 @@ pub enum PolicyError {
         /// The value.
         value: String,
     },
-    /// A max_age over [`MAX_AGE_LIMIT`].
+    /// A max_age over [`MAX_AGE_LIMIT`](super::MAX_AGE_LIMIT).
     #[error("the max_age {value} is above the limit of 31557600 seconds (one year)")]
     MaxAgeTooLarge {
         /// The line, when read from a file.
