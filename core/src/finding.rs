@@ -7,7 +7,7 @@
 //! - `warning`: a deviation from the RFC that many senders tolerate, or a risky setting.
 //! - `info`: worth knowing, nothing to fix.
 //!
-//! All codes live in the one table below ([`codes!`]) so that their names, default severities and
+//! All codes live in the one table below (`codes!`) so that their names, default severities and
 //! RFC sections can be read (and reviewed) in one place.
 
 use serde::{Deserialize, Serialize};
@@ -82,16 +82,89 @@ macro_rules! codes {
 
 codes! {
     // ── _mta-sts TXT record (RFC 8461 §3.1) ────────────────────────────────────────────────
+    /// No TXT record at `_mta-sts` begins with `v=STSv1`: the domain has no MTA-STS.
+    StsRecordMissing => ("sts-record-missing", Warning, "RFC 8461 §3.1"),
     /// More than one TXT record at `_mta-sts` starts with `v=STSv1`: senders see no policy.
     StsRecordMultiple => ("sts-record-multiple", Error, "RFC 8461 §3.1"),
+    /// A TXT record at `_mta-sts` that is not an MTA-STS record; senders discard it.
+    StsRecordIgnored => ("sts-record-ignored", Info, "RFC 8461 §3.1"),
+    /// A record meant as MTA-STS that does not begin with exactly `v=STSv1` (case, version, order).
+    StsRecordVersion => ("sts-record-version", Error, "RFC 8461 §3.1"),
+    /// The record does not follow the §3.1 grammar (delimiters, stray characters, non-ASCII).
+    StsRecordSyntax => ("sts-record-syntax", Error, "RFC 8461 §3.1"),
+    /// The record has no `id` field.
+    StsRecordIdMissing => ("sts-record-id-missing", Error, "RFC 8461 §3.1"),
+    /// The `id` is not 1-32 letters and digits.
+    StsRecordIdInvalid => ("sts-record-id-invalid", Error, "RFC 8461 §3.1"),
+    /// An extension field whose name or value breaks the §3.1 grammar.
+    StsRecordExtensionInvalid => ("sts-record-extension-invalid", Error, "RFC 8461 §3.1"),
+    /// An extension field senders do not know and ignore.
+    StsRecordExtensionUnknown => ("sts-record-extension-unknown", Info, "RFC 8461 §3.2"),
+    /// A field given twice; senders use the first.
+    StsRecordFieldDuplicate => ("sts-record-field-duplicate", Warning, "RFC 8461 §3.2"),
+    /// Whitespace before `;` (allowed by the ABNF, but the record no longer begins `v=STSv1;`).
+    StsRecordSpaceBeforeDelimiter => ("sts-record-space-before-delimiter", Warning, "RFC 8461 §3.1"),
 
     // ── policy file (RFC 8461 §3.2) ────────────────────────────────────────────────────────
+    /// The policy body is empty.
+    PolicyEmpty => ("policy-empty", Error, "RFC 8461 §3.2"),
+    /// The body is not valid UTF-8.
+    PolicyNotUtf8 => ("policy-not-utf8", Error, "RFC 8461 §3.2"),
+    /// A line that is not `key: value` (no colon, space before the colon, leading whitespace,
+    /// control characters).
+    PolicyLineSyntax => ("policy-line-syntax", Error, "RFC 8461 §3.2"),
+    /// Lines end with a bare CR, which the ABNF does not allow.
+    PolicyLineEnding => ("policy-line-ending", Error, "RFC 8461 §3.2"),
+    /// An empty line, which the ABNF does not allow but most senders skip.
+    PolicyBlankLine => ("policy-blank-line", Warning, "RFC 8461 §3.2"),
+    /// Whitespace at the end of a line (allowed by the ABNF; some parsers reject it).
+    PolicyTrailingWhitespace => ("policy-trailing-whitespace", Info, "RFC 8461 §3.2"),
+    /// The last line has no line ending (allowed by the ABNF).
+    PolicyNoFinalNewline => ("policy-no-final-newline", Info, "RFC 8461 §3.2"),
+    /// No `version` field.
+    PolicyVersionMissing => ("policy-version-missing", Error, "RFC 8461 §3.2"),
+    /// `version` is not exactly `STSv1`.
+    PolicyVersionInvalid => ("policy-version-invalid", Error, "RFC 8461 §3.2"),
+    /// No `mode` field.
+    PolicyModeMissing => ("policy-mode-missing", Error, "RFC 8461 §3.2"),
+    /// `mode` is not `enforce`, `testing` or `none`.
+    PolicyModeInvalid => ("policy-mode-invalid", Error, "RFC 8461 §3.2"),
+    /// No `max_age` field.
+    PolicyMaxAgeMissing => ("policy-max-age-missing", Error, "RFC 8461 §3.2"),
+    /// `max_age` is not 1 to 10 digits.
+    PolicyMaxAgeInvalid => ("policy-max-age-invalid", Error, "RFC 8461 §3.2"),
     /// `max_age` is above 31557600 seconds (about one year).
     PolicyMaxAgeTooLarge => ("policy-max-age-too-large", Error, "RFC 8461 §3.2"),
+    /// Mode `enforce` or `testing` without any `mx` line.
+    PolicyMxMissing => ("policy-mx-missing", Error, "RFC 8461 §3.2"),
+    /// An `mx` value that is not `[*.]domain` with A-labels and no trailing dot.
+    PolicyMxInvalid => ("policy-mx-invalid", Error, "RFC 8461 §3.2"),
+    /// An `mx` pattern like `*.com` that allows every host under a top-level domain.
+    PolicyMxWildcardTld => ("policy-mx-wildcard-tld", Warning, "RFC 8461 §4.1"),
+    /// An `mx` host under `example.com`, `example.net` or `example.org`: a template left unfilled.
+    PolicyMxPlaceholder => ("policy-mx-placeholder", Warning, "RFC 8461 §3.2"),
+    /// The same `mx` pattern twice.
+    PolicyMxDuplicate => ("policy-mx-duplicate", Info, "RFC 8461 §3.2"),
+    /// A field other than `mx` given twice; senders use the first.
+    PolicyFieldDuplicate => ("policy-field-duplicate", Warning, "RFC 8461 §3.2"),
+    /// A field senders do not know and ignore.
+    PolicyFieldUnknown => ("policy-field-unknown", Info, "RFC 8461 §3.2"),
+    /// An extension field whose name or value breaks the §3.2 grammar.
+    PolicyExtensionInvalid => ("policy-extension-invalid", Error, "RFC 8461 §3.2"),
 
     // ── policy fetch (RFC 8461 §3.3) ───────────────────────────────────────────────────────
     /// The policy URL answered with a redirect, which senders must not follow.
     PolicyRedirected => ("policy-redirected", Error, "RFC 8461 §3.3"),
+    /// The policy URL answered 404 or 410: senders find no policy.
+    PolicyNotFound => ("policy-not-found", Error, "RFC 8461 §3.3"),
+    /// The policy URL answered a status other than 200, 3xx, 404 or 410.
+    PolicyHttpStatus => ("policy-http-status", Error, "RFC 8461 §3.3"),
+    /// The response has no `Content-Type` or one other than `text/plain`.
+    PolicyContentType => ("policy-content-type", Error, "RFC 8461 §3.2"),
+    /// A `charset` other than utf-8 or us-ascii, which senders ignore (they read UTF-8).
+    PolicyCharset => ("policy-charset", Warning, "RFC 8461 §3.2"),
+    /// The body is larger than the 64 KiB senders read.
+    PolicyTooLarge => ("policy-too-large", Error, "RFC 8461 §3.3"),
 
     // ── MX hosts against the policy (RFC 8461 §4.1) ────────────────────────────────────────
     /// An MX host that no policy pattern matches: in enforce mode, mail to it fails.
@@ -104,6 +177,29 @@ codes! {
     // ── _smtp._tls TXT record (RFC 8460 §3) ────────────────────────────────────────────────
     /// No TLS-RPT record: failures go unreported.
     TlsrptRecordMissing => ("tlsrpt-record-missing", Warning, "RFC 8460 §3"),
+    /// More than one TXT record at `_smtp._tls` starts with `v=TLSRPTv1`: senders see none.
+    TlsrptRecordMultiple => ("tlsrpt-record-multiple", Error, "RFC 8460 §3"),
+    /// A TXT record at `_smtp._tls` that is not a TLS-RPT record; senders discard it.
+    TlsrptRecordIgnored => ("tlsrpt-record-ignored", Info, "RFC 8460 §3"),
+    /// A record meant as TLS-RPT that does not begin with exactly `v=TLSRPTv1`.
+    TlsrptRecordVersion => ("tlsrpt-record-version", Error, "RFC 8460 §3"),
+    /// The record does not follow the §3 grammar (delimiters, stray characters, non-ASCII).
+    TlsrptRecordSyntax => ("tlsrpt-record-syntax", Error, "RFC 8460 §3"),
+    /// The record has no `rua` field.
+    TlsrptRuaMissing => ("tlsrpt-rua-missing", Error, "RFC 8460 §3"),
+    /// A `rua` entry that is not a valid URI, or a `mailto:`/`https:` URI with no usable
+    /// destination.
+    TlsrptRuaInvalid => ("tlsrpt-rua-invalid", Error, "RFC 8460 §3"),
+    /// A `rua` URI whose scheme is neither `mailto` nor `https`; reporters skip it.
+    TlsrptRuaSchemeUnsupported => ("tlsrpt-rua-scheme-unsupported", Warning, "RFC 8460 §3"),
+    /// An extension field whose name or value breaks the §3 grammar.
+    TlsrptRecordExtensionInvalid => ("tlsrpt-record-extension-invalid", Error, "RFC 8460 §3"),
+    /// An extension field reporters do not know and ignore.
+    TlsrptRecordExtensionUnknown => ("tlsrpt-record-extension-unknown", Info, "RFC 8460 §3"),
+    /// A field given twice; StsLens and many reporters use the first.
+    TlsrptRecordFieldDuplicate => ("tlsrpt-record-field-duplicate", Warning, "RFC 8460 §3"),
+    /// Whitespace before `;` (allowed by the ABNF, but the record no longer begins `v=TLSRPTv1;`).
+    TlsrptRecordSpaceBeforeDelimiter => ("tlsrpt-record-space-before-delimiter", Warning, "RFC 8460 §3"),
 }
 
 impl fmt::Display for Code {

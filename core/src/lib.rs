@@ -13,6 +13,7 @@
 //!   │ check    plan → Observations → Report                                              │
 //!   │ tlsrpt   report model, unpacking, dedup, aggregation, export  RFC 8460 §4           │
 //!   │ generate policy file, TXT records, rollout plan                                    │
+//!   │ lint     {valid, findings, parsed} for a policy or a TXT record set (CLI + app)      │
 //!   └────────────────┬──────────────────────────────────────────────────────────────┘
 //!                    ▼
 //!         values: parsed records, [`Finding`]s, reports
@@ -26,7 +27,14 @@
 #![warn(missing_docs)]
 
 pub mod finding;
+pub mod lint;
 pub mod name;
+pub mod pattern;
 pub mod policy;
+pub mod record;
 
 pub use finding::{Code, Finding, Severity};
+pub use lint::{Lint, lint_policy, lint_sts_records, lint_tlsrpt_records};
+pub use pattern::MxPattern;
+pub use policy::{MaxAge, Mode, Policy};
+pub use record::{StsRecord, TlsRptRecord};

@@ -4,6 +4,7 @@ pub mod check;
 pub mod generate;
 pub mod lint;
 pub mod pattern;
+pub mod render;
 pub mod report;
 pub mod serve;
 
