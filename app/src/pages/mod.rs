@@ -2,3 +2,4 @@
 
 pub mod about;
 pub mod not_found;
+pub mod settings;
