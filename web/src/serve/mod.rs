@@ -10,13 +10,14 @@
 //!
 //! Modules, one concept each: [`static_files`] (dist/, SPA fallback, caching), [`headers`] (CSP and
 //! security headers), [`cors`] (which origins may call the relay), [`relay`] (the two endpoints),
-//! [`guard`] (input and address policy), [`address`] (the IP range classifier), [`limits`] (rate
+//! [`input`] (what may be asked), [`guard`] (which address may be connected to), [`address`] (the IP range classifier), [`limits`] (rate
 //! limit, concurrency cap, result cache), [`upstream`] (the network side's interface and JSON shapes).
 
 pub mod address;
 pub mod cors;
 pub mod guard;
 pub mod headers;
+pub mod input;
 pub mod limits;
 pub mod relay;
 pub mod static_files;

@@ -3,7 +3,7 @@
 //! Every request goes through the same steps, cheapest first, and stops at the first refusal:
 //! 1. `Origin`: own or configured origin, or none ([`cors`]) → else 403 `forbidden-origin`;
 //! 2. the client's token bucket ([`RateLimiter`]) → else 429 `rate-limited` with `Retry-After`;
-//! 3. the query: one hostname ([`guard::parse_query`]) → else 400 `invalid-host`;
+//! 3. the query: one hostname ([`input::parse_query`]) → else 400 `invalid-host`;
 //! 4. the per-host cache ([`ResultCache`]): a fresh answer is sent again; a burst of requests for
 //!    one host waits for the first one's answer;
 //! 5. a global slot ([`Concurrency`]) → else, after a short wait, 429 `rate-limited`;
@@ -15,7 +15,8 @@
 //! that timed out a second ago should not cost another 30 s probe.
 
 use super::cors::{self, AllowedOrigins, OriginCheck};
-use super::guard::{self, Guard, GuardError, Service};
+use super::guard::{Guard, GuardError, Service};
+use super::input;
 use super::limits::{ClientKey, Concurrency, Freshness, Limits, RateLimiter, ResultCache};
 use super::upstream::{self, Upstream, UpstreamError};
 use axum::body::Bytes;
@@ -40,7 +41,7 @@ const MAX_MESSAGE: usize = 300;
 pub enum RelayError {
     /// 400 `invalid-host`.
     #[error("{0}")]
-    InvalidHost(#[from] guard::InputError),
+    InvalidHost(#[from] input::InputError),
     /// 403 `forbidden-origin`.
     #[error("this relay does not accept requests from pages on another origin")]
     ForbiddenOrigin,
@@ -266,11 +267,11 @@ impl Relay {
         self.rate
             .check(ClientKey::of(client), now)
             .map_err(|retry_after| RelayError::RateLimited { retry_after })?;
-        let name = guard::parse_query(query, endpoint.param())?;
+        let name = input::parse_query(query, endpoint.param())?;
         *host_for_log = name.to_string();
         let lookup = match endpoint {
             Endpoint::MxProbe => name.clone(),
-            Endpoint::Policy => guard::policy_host(&name)?,
+            Endpoint::Policy => input::policy_host(&name)?,
         };
         let work = || async {
             let _slot = self.slots.acquire().await.map_err(|_| RelayError::Busy)?;
@@ -430,7 +431,7 @@ mod tests {
     fn every_error_has_the_designed_status_and_code() {
         let cases = [
             (
-                RelayError::InvalidHost(guard::InputError::SingleLabel),
+                RelayError::InvalidHost(input::InputError::SingleLabel),
                 400,
                 "invalid-host",
             ),
