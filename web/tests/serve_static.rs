@@ -22,7 +22,7 @@ async fn site_server(name: &str) -> Server {
     Server::start(config).await
 }
 
-fn header<'a>(res: &'a Response, name: impl reqwest::header::AsHeaderName) -> &'a str {
+fn header(res: &Response, name: impl reqwest::header::AsHeaderName) -> &str {
     res.headers()
         .get(name)
         .map(|v| v.to_str().unwrap())
