@@ -55,8 +55,9 @@ pub struct Args {
     pub unsafe_https_port_for_tests: Option<u16>,
 }
 
-/// How long requests in flight may finish after SIGINT/SIGTERM: longer than the longest probe.
-const DRAIN: Duration = Duration::from_secs(35);
+/// How long requests in flight may finish after SIGINT/SIGTERM: longer than the longest relay
+/// request (2 s slot wait + 5 s lookup + 30 s probe).
+const DRAIN: Duration = Duration::from_secs(40);
 
 /// The relay's network side: the native SMTP probe and policy fetch of `stslens check`. They are
 /// not in this build yet; until they are, `--relay` refuses to start rather than pretend.

@@ -74,18 +74,42 @@ pub enum SiteError {
     },
 }
 
-/// Checks that `dist` is a readable directory holding `index.html`.
+/// Checks that `dist` is a readable directory holding `index.html`, and warns when that page has
+/// inline scripts: the CSP (`script-src 'self'`) blocks them, so a page that starts from one (as
+/// Trunk's default wasm loader does) would stay blank.
 pub fn check_site(dist: &Path) -> Result<(), SiteError> {
     std::fs::read_dir(dist).map_err(|source| SiteError::Unreadable {
         path: dist.to_owned(),
         source,
     })?;
-    if !dist.join("index.html").is_file() {
+    let index = dist.join("index.html");
+    if !index.is_file() {
         return Err(SiteError::NoIndex {
             path: dist.to_owned(),
         });
     }
+    let html = std::fs::read_to_string(&index).unwrap_or_default();
+    let inline = inline_scripts(&html);
+    if inline > 0 {
+        tracing::warn!(
+            index = %index.display(),
+            inline_scripts = inline,
+            "index.html has inline <script> elements; the Content Security Policy blocks them \
+             (move the code into a file loaded with <script src>)"
+        );
+    }
     Ok(())
+}
+
+/// Number of `<script>` elements without `src` that a browser would execute (data blocks such as
+/// `application/json` are not scripts and are not counted).
+pub fn inline_scripts(html: &str) -> usize {
+    let lower = html.to_ascii_lowercase();
+    lower
+        .match_indices("<script")
+        .filter_map(|(at, _)| lower[at..].find('>').map(|end| &lower[at..at + end]))
+        .filter(|tag| !tag.contains("src=") && !tag.contains("json"))
+        .count()
 }
 
 /// The router serving `dist`, as the fallback of the whole app.
@@ -169,6 +193,20 @@ mod tests {
         ] {
             assert!(!is_file_path(p), "{p}");
         }
+    }
+
+    #[test]
+    fn inline_scripts_are_counted() {
+        let trunk = "<head><link rel=modulepreload href=/a-0123456789abcdef.js>\
+            <script type=\"module\">import init from '/a-0123456789abcdef.js';</script></head>";
+        assert_eq!(inline_scripts(trunk), 1);
+        let clean = "<script type=\"module\" src=\"/init-0123456789abcdef.js\"></script>\
+            <SCRIPT type=\"application/ld+json\">{}</SCRIPT>";
+        assert_eq!(inline_scripts(clean), 0);
+        assert_eq!(
+            inline_scripts("<script>alert(1)</script><Script defer>x()</Script>"),
+            2
+        );
     }
 
     #[test]
