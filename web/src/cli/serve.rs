@@ -127,9 +127,13 @@ pub fn run(args: Args) -> Outcome {
             Ok(l) => l,
             Err(e) => return fail(format!("cannot listen on {addr}: {e}")),
         };
+        let shutdown = match serve::shutdown_signal() {
+            Ok(signal) => signal,
+            Err(e) => return fail(format!("cannot install the SIGINT/SIGTERM handlers: {e}")),
+        };
         let local = listener.local_addr().unwrap_or(addr);
         tracing::info!(addr = %local, site = !args.relay_only, relay = args.relay, "listening on http://{local}");
-        match serve::run(listener, app, serve::shutdown_signal(), DRAIN).await {
+        match serve::run(listener, app, shutdown, DRAIN).await {
             Ok(()) => Outcome::Fine,
             Err(e) => fail(format!("server error: {e}")),
         }
