@@ -14,14 +14,15 @@ use stslens_core::name::DomainName;
 use stslens_core::policy::fetch::BODY_CAP;
 use thiserror::Error;
 
-/// Longest SMTP greeting the relay passes on (all lines together). RFC 5321 §4.5.3.1.5 limits a
-/// reply line to 512 octets; a few continuation lines fit, a flood does not.
-pub const MAX_BANNER: usize = 4096;
+/// Longest SMTP greeting the relay passes on (all lines together): 64 lines of 1 KiB, the read caps
+/// the native probe applies (RFC 5321 §4.5.3.1.5 allows 512-octet lines), so this second line never
+/// refuses what the probe accepted, and a flood never gets through.
+pub const MAX_BANNER: usize = 64 * 1024;
 /// Most certificates of one chain the relay passes on; real chains have 2 to 4.
 pub const MAX_CERTIFICATES: usize = 16;
-/// Largest JSON answer the relay sends, whatever the upstream returned. A policy body at its cap
-/// (64 KiB, JSON-escaped at worst 6 bytes per byte) plus certificates fits.
-pub const MAX_RESPONSE_BYTES: usize = 512 * 1024;
+/// Largest JSON answer the relay sends, whatever the upstream returned. A banner or policy body at
+/// its cap (64 KiB, JSON-escaped at worst 6 bytes per byte) plus 16 certificates fits.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// The result of `GET /api/v1/mx-probe` (design §4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,17 +65,17 @@ pub struct Certificate {
     pub issuer: String,
     /// DNS subject alternative names.
     pub dns_names: Vec<String>,
-    /// Start of validity, RFC 3339.
-    pub not_before: String,
-    /// End of validity, RFC 3339.
-    pub not_after: String,
+    /// Start of validity, seconds since the Unix epoch.
+    pub not_before: i64,
+    /// End of validity, seconds since the Unix epoch.
+    pub not_after: i64,
     /// SHA-256 of the DER, lower-case hex.
     pub sha256: String,
 }
 
 /// The result of `GET /api/v1/policy` (design §4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyFetch {
+pub struct PolicyProbe {
     /// The URL requested: `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
     pub url: String,
     /// HTTP status of the first response (redirects are not followed).
@@ -132,7 +133,7 @@ pub trait Upstream: Send + Sync + 'static {
         &'a self,
         domain: &'a DomainName,
         target: &'a CheckedTarget,
-    ) -> BoxFuture<'a, Result<PolicyFetch, UpstreamError>>;
+    ) -> BoxFuture<'a, Result<PolicyProbe, UpstreamError>>;
 }
 
 /// Which of the relay's caps an answer broke.
@@ -171,7 +172,7 @@ impl Capped for MxProbe {
     }
 }
 
-impl Capped for PolicyFetch {
+impl Capped for PolicyProbe {
     fn check_fields(&self) -> Result<(), CapExceeded> {
         // BODY_CAP + 1: one byte more than the cap is how a fetch proves the policy was too large.
         if self.body.len() > BODY_CAP + 1 {
@@ -192,4 +193,81 @@ pub fn check_caps<T: Capped>(answer: &T) -> Result<Vec<u8>, CapExceeded> {
         return Err(CapExceeded::Response);
     }
     Ok(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn certificate() -> Certificate {
+        Certificate {
+            subject: "CN=mx".into(),
+            issuer: "CN=CA".into(),
+            dns_names: vec!["mx.example.com".into()],
+            not_before: 0,
+            not_after: 1,
+            sha256: "00".repeat(32),
+        }
+    }
+
+    fn probe(banner_len: usize, certs: usize) -> MxProbe {
+        MxProbe {
+            host: "mx.example.com".into(),
+            address: "192.0.2.1".into(),
+            banner: "x".repeat(banner_len),
+            starttls: true,
+            tls: None,
+            certificates: vec![certificate(); certs],
+            chain_valid: false,
+            chain_error: Some("unknown issuer".into()),
+            elapsed_ms: 1,
+        }
+    }
+
+    fn policy(body_len: usize, certs: usize) -> PolicyProbe {
+        PolicyProbe {
+            url: "https://mta-sts.example.com/.well-known/mta-sts.txt".into(),
+            status: 200,
+            content_type: Some("text/plain".into()),
+            location: None,
+            body: "x".repeat(body_len),
+            tls: PolicyTls {
+                version: "TLSv1.3".into(),
+                certificates: vec![certificate(); certs],
+                chain_valid: true,
+                chain_error: None,
+            },
+            elapsed_ms: 1,
+        }
+    }
+
+    #[test]
+    fn caps_hold_at_their_edges() {
+        assert!(check_caps(&probe(MAX_BANNER, MAX_CERTIFICATES)).is_ok());
+        assert_eq!(
+            check_caps(&probe(MAX_BANNER + 1, 1)),
+            Err(CapExceeded::Banner)
+        );
+        assert_eq!(
+            check_caps(&probe(10, MAX_CERTIFICATES + 1)),
+            Err(CapExceeded::Certificates)
+        );
+        assert!(check_caps(&policy(BODY_CAP + 1, MAX_CERTIFICATES)).is_ok());
+        assert_eq!(check_caps(&policy(BODY_CAP + 2, 1)), Err(CapExceeded::Body));
+        assert_eq!(
+            check_caps(&policy(10, MAX_CERTIFICATES + 1)),
+            Err(CapExceeded::Certificates)
+        );
+    }
+
+    #[test]
+    fn the_largest_allowed_answer_fits_the_response_cap() {
+        // A body of control characters is the worst case for JSON escaping (\u0001: 6 bytes each).
+        let mut worst = policy(0, MAX_CERTIFICATES);
+        worst.body = "\u{1}".repeat(BODY_CAP + 1);
+        assert!(check_caps(&worst).is_ok());
+        let mut worst = probe(0, MAX_CERTIFICATES);
+        worst.banner = "\u{1}".repeat(MAX_BANNER);
+        assert!(check_caps(&worst).is_ok());
+    }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use stslens_core::name::DomainName;
 use stslens_web::serve::guard::{BoxFuture, CheckedTarget};
 use stslens_web::serve::upstream::{
-    Certificate, MxProbe, PolicyFetch, PolicyTls, TlsSession, UpstreamError,
+    Certificate, MxProbe, PolicyProbe, PolicyTls, TlsSession, UpstreamError,
 };
 use stslens_web::serve::{self, AddressPolicy, Config, Limits, RelayConfig, Resolver, Upstream};
 use tokio::sync::{Semaphore, oneshot};
@@ -173,8 +173,8 @@ fn certificate(name: &str) -> Certificate {
         subject: format!("CN={name}"),
         issuer: "CN=Test CA".into(),
         dns_names: vec![name.into()],
-        not_before: "2026-01-01T00:00:00Z".into(),
-        not_after: "2027-01-01T00:00:00Z".into(),
+        not_before: 1_767_225_600,
+        not_after: 1_798_761_600,
         sha256: "00".repeat(32),
     }
 }
@@ -211,14 +211,14 @@ impl Upstream for FakeUpstream {
         &'a self,
         domain: &'a DomainName,
         target: &'a CheckedTarget,
-    ) -> BoxFuture<'a, Result<PolicyFetch, UpstreamError>> {
+    ) -> BoxFuture<'a, Result<PolicyProbe, UpstreamError>> {
         Box::pin(async move {
             self.enter(target).await?;
             let body = match self.behaviour {
                 Behaviour::Oversized => "x".repeat(1 << 20),
                 _ => format!("version: STSv1\nmode: enforce\nmx: mx1.{domain}\nmax_age: 604800\n"),
             };
-            Ok(PolicyFetch {
+            Ok(PolicyProbe {
                 url: format!("https://{}/.well-known/mta-sts.txt", target.host()),
                 status: 200,
                 content_type: Some("text/plain".into()),
