@@ -390,6 +390,10 @@ async fn cors_allows_configured_and_same_origins_and_refuses_others() {
         "https://app.example.org"
     );
     assert_eq!(res.headers()["vary"], "Origin");
+    assert_eq!(
+        res.headers()["access-control-expose-headers"],
+        "Retry-After, X-Relay-Cache"
+    );
 
     let res = with_origin(format!("http://{}", server.addr))
         .await

@@ -355,6 +355,11 @@ fn respond(answer: Answer, origin: &OriginCheck, freshness: Freshness) -> Respon
     h.insert("x-relay-cache", HeaderValue::from_static(cache));
     if let OriginCheck::Allowed(value) = origin {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value.clone());
+        // Not CORS-safelisted: without this, a page elsewhere could not read when to retry a 429.
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Retry-After, X-Relay-Cache"),
+        );
     }
     res
 }
