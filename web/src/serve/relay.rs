@@ -15,7 +15,7 @@
 //! that timed out a second ago should not cost another 30 s probe.
 
 use super::cors::{self, AllowedOrigins, OriginCheck};
-use super::guard::{Guard, GuardError, Service};
+use super::guard::{CheckedTarget, Guard, GuardError, Service};
 use super::input;
 use super::limits::{ClientKey, Concurrency, Freshness, Limits, RateLimiter, ResultCache};
 use super::upstream::{self, Upstream, UpstreamError};
@@ -285,6 +285,33 @@ impl Relay {
             .await
     }
 
+    /// Step 6, logging what the caller is not told: the refused address, the resolver's error.
+    async fn check(
+        &self,
+        host: &DomainName,
+        service: Service,
+    ) -> Result<CheckedTarget, RelayError> {
+        self.guard.check(host, service).await.map_err(|e| {
+            match &e {
+                GuardError::Forbidden { host, range, addr } => tracing::warn!(
+                    target: "stslens::relay",
+                    host = %host,
+                    addr = %addr,
+                    range = %range,
+                    "refused a non-public target"
+                ),
+                GuardError::Lookup { host, source } => tracing::info!(
+                    target: "stslens::relay",
+                    host = %host,
+                    error = %source,
+                    "lookup failed"
+                ),
+                _ => {}
+            }
+            RelayError::from(e)
+        })
+    }
+
     /// Steps 6 and 7: lookup, address check, upstream, caps. `lookup` is the host connected to:
     /// the MX host itself, or `mta-sts.<domain>` for a policy.
     async fn work(
@@ -295,13 +322,13 @@ impl Relay {
     ) -> Result<Answer, RelayError> {
         let body = match endpoint {
             Endpoint::MxProbe => {
-                let target = self.guard.check(lookup, Service::Smtp).await?;
+                let target = self.check(lookup, Service::Smtp).await?;
                 let limit = self.limits.probe_timeout;
                 let probe = tokio::time::timeout(limit, self.upstream.probe_mx(&target)).await;
                 upstream::check_caps(&finish(probe, limit, "the SMTP probe")?)
             }
             Endpoint::Policy => {
-                let target = self.guard.check(lookup, Service::Https).await?;
+                let target = self.check(lookup, Service::Https).await?;
                 let limit = self.limits.fetch_timeout;
                 let fetch =
                     tokio::time::timeout(limit, self.upstream.fetch_policy(name, &target)).await;
