@@ -199,7 +199,8 @@ mod tests {
             let name = code.as_str();
             assert!(seen.insert(name), "duplicate code name {name}");
             assert!(
-                name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                name.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{name} is not kebab-case"
             );
             assert!(code.rfc().starts_with("RFC "), "{name} has no RFC section");
@@ -209,9 +210,12 @@ mod tests {
 
     #[test]
     fn finding_serializes_as_the_cli_contract() {
-        let f = Finding::new(Code::PolicyMaxAgeTooLarge, "max_age 99999999 is above 31557600")
-            .with_fix("Set max_age: 604800")
-            .at_line(3);
+        let f = Finding::new(
+            Code::PolicyMaxAgeTooLarge,
+            "max_age 99999999 is above 31557600",
+        )
+        .with_fix("Set max_age: 604800")
+        .at_line(3);
         let json = serde_json::to_value(&f).unwrap();
         assert_eq!(
             json,

@@ -25,8 +25,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dns;
 pub mod finding;
 pub mod name;
 pub mod policy;
+pub mod probe;
 
 pub use finding::{Code, Finding, Severity};

@@ -103,7 +103,9 @@ impl DomainName {
             return Err(NameError::Empty);
         }
         if name.contains(':') || name.starts_with('[') {
-            return Err(NameError::IpLiteral { name: input.to_owned() });
+            return Err(NameError::IpLiteral {
+                name: input.to_owned(),
+            });
         }
         if !name.is_ascii() {
             return Err(NameError::NotAscii);
@@ -116,7 +118,9 @@ impl DomainName {
         }
         let last = name.rsplit('.').next().unwrap_or(name);
         if last.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(NameError::LooksLikeIp { name: input.to_owned() });
+            return Err(NameError::LooksLikeIp {
+                name: input.to_owned(),
+            });
         }
         Ok(DomainName(name.to_ascii_lowercase()))
     }
@@ -147,13 +151,24 @@ fn check_label(label: &str) -> Result<(), NameError> {
         return Err(NameError::EmptyLabel);
     }
     if label.len() > MAX_LABEL_LEN {
-        return Err(NameError::LabelTooLong { label: label.to_owned(), len: label.len() });
+        return Err(NameError::LabelTooLong {
+            label: label.to_owned(),
+            len: label.len(),
+        });
     }
-    if let Some(ch) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Err(NameError::InvalidChar { label: label.to_owned(), ch });
+    if let Some(ch) = label
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+    {
+        return Err(NameError::InvalidChar {
+            label: label.to_owned(),
+            ch,
+        });
     }
     if label.starts_with('-') || label.ends_with('-') {
-        return Err(NameError::HyphenAtEdge { label: label.to_owned() });
+        return Err(NameError::HyphenAtEdge {
+            label: label.to_owned(),
+        });
     }
     Ok(())
 }
@@ -188,7 +203,9 @@ mod tests {
     use super::*;
 
     fn ok(s: &str) -> String {
-        DomainName::parse(s, TrailingDot::Allow).unwrap().to_string()
+        DomainName::parse(s, TrailingDot::Allow)
+            .unwrap()
+            .to_string()
     }
     fn err(s: &str) -> NameError {
         DomainName::parse(s, TrailingDot::Allow).unwrap_err()
@@ -209,18 +226,43 @@ mod tests {
         assert_eq!(err("a..b"), NameError::EmptyLabel);
         assert_eq!(err(".a"), NameError::EmptyLabel);
         assert!(matches!(err("-a.com"), NameError::HyphenAtEdge { .. }));
-        assert!(matches!(err("a_b.com"), NameError::InvalidChar { ch: '_', .. }));
-        assert!(matches!(err("*.example.com"), NameError::InvalidChar { ch: '*', .. }));
-        assert!(matches!(err("a b.com"), NameError::InvalidChar { ch: ' ', .. }));
+        assert!(matches!(
+            err("a_b.com"),
+            NameError::InvalidChar { ch: '_', .. }
+        ));
+        assert!(matches!(
+            err("*.example.com"),
+            NameError::InvalidChar { ch: '*', .. }
+        ));
+        assert!(matches!(
+            err("a b.com"),
+            NameError::InvalidChar { ch: ' ', .. }
+        ));
         assert_eq!(err("bücher.example"), NameError::NotAscii);
-        assert!(matches!(err(&"a".repeat(64)), NameError::LabelTooLong { len: 64, .. }));
-        let long = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(63)].join(".");
+        assert!(matches!(
+            err(&"a".repeat(64)),
+            NameError::LabelTooLong { len: 64, .. }
+        ));
+        let long = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(63),
+        ]
+        .join(".");
         assert!(matches!(err(&long), NameError::TooLong { len: 255 }));
     }
 
     #[test]
     fn refuses_ip_literals_in_every_notation() {
-        for s in ["127.0.0.1", "127.1", "10.0.0.1.", "2130706433", "0177.0.0.1", "1.2.3.04"] {
+        for s in [
+            "127.0.0.1",
+            "127.1",
+            "10.0.0.1.",
+            "2130706433",
+            "0177.0.0.1",
+            "1.2.3.04",
+        ] {
             assert!(matches!(err(s), NameError::LooksLikeIp { .. }), "{s}");
         }
         for s in ["::1", "[127.0.0.1]", "::ffff:127.0.0.1", "fe80::1%eth0"] {

@@ -57,14 +57,25 @@ pub fn run_all(ctx: &Ctx) -> Result<(), String> {
 fn print_table(rows: &[Figure]) {
     let w0 = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(9);
     let w1 = rows.iter().map(|r| r.value.len()).max().unwrap_or(0).max(6);
-    let w2 = rows.iter().map(|r| r.budget.len()).max().unwrap_or(0).max(6);
-    println!("{:<w0$}  {:>w1$}  {:<w2$}  status", "benchmark", "figure", "budget");
+    let w2 = rows
+        .iter()
+        .map(|r| r.budget.len())
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    println!(
+        "{:<w0$}  {:>w1$}  {:<w2$}  status",
+        "benchmark", "figure", "budget"
+    );
     for r in rows {
         let status = match r.met {
             Some(true) => "ok",
             Some(false) => "MISSED",
             None => "",
         };
-        println!("{:<w0$}  {:>w1$}  {:<w2$}  {status}", r.name, r.value, r.budget);
+        println!(
+            "{:<w0$}  {:>w1$}  {:<w2$}  {status}",
+            r.name, r.value, r.budget
+        );
     }
 }
