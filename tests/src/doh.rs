@@ -12,7 +12,9 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use serde::{Deserialize, Serialize};
 use simple_dns::rdata::{A, AAAA, CNAME, MX, NULL, RData, SOA, TXT};
-use simple_dns::{CLASS, CharacterString, Name, PacketFlag, QTYPE, Question, RCODE, ResourceRecord, TYPE};
+use simple_dns::{
+    CLASS, CharacterString, Name, PacketFlag, QTYPE, Question, RCODE, ResourceRecord, TYPE,
+};
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -119,18 +121,33 @@ impl Zone {
 
     /// Adds a record.
     pub fn record(mut self, name: &str, data: ZoneData) -> Zone {
-        self.records.push(ZoneRecord { name: name.to_ascii_lowercase(), ttl: default_ttl(), data });
+        self.records.push(ZoneRecord {
+            name: name.to_ascii_lowercase(),
+            ttl: default_ttl(),
+            data,
+        });
         self
     }
 
     /// Adds an MX record.
     pub fn mx(self, name: &str, preference: u16, exchange: &str) -> Zone {
-        self.record(name, ZoneData::Mx { preference, exchange: exchange.into() })
+        self.record(
+            name,
+            ZoneData::Mx {
+                preference,
+                exchange: exchange.into(),
+            },
+        )
     }
 
     /// Adds a TXT record made of these character-strings.
     pub fn txt(self, name: &str, strings: &[&str]) -> Zone {
-        self.record(name, ZoneData::Txt { strings: strings.iter().map(|s| s.to_string()).collect() })
+        self.record(
+            name,
+            ZoneData::Txt {
+                strings: strings.iter().map(|s| s.to_string()).collect(),
+            },
+        )
     }
 
     /// Adds an A record.
@@ -145,12 +162,25 @@ impl Zone {
 
     /// Adds a CNAME record.
     pub fn cname(self, name: &str, target: &str) -> Zone {
-        self.record(name, ZoneData::Cname { target: target.into() })
+        self.record(
+            name,
+            ZoneData::Cname {
+                target: target.into(),
+            },
+        )
     }
 
     /// Adds a TLSA record.
     pub fn tlsa(self, name: &str, usage: u8, selector: u8, matching_type: u8, data: &str) -> Zone {
-        self.record(name, ZoneData::Tlsa { usage, selector, matching_type, data: data.into() })
+        self.record(
+            name,
+            ZoneData::Tlsa {
+                usage,
+                selector,
+                matching_type,
+                data: data.into(),
+            },
+        )
     }
 
     /// Makes `name` answer SERVFAIL.
@@ -172,7 +202,9 @@ impl Zone {
     }
 
     fn at<'z>(&'z self, name: &'z str) -> impl Iterator<Item = &'z ZoneRecord> + 'z {
-        self.records.iter().filter(move |r| r.name.trim_end_matches('.').eq_ignore_ascii_case(name))
+        self.records
+            .iter()
+            .filter(move |r| r.name.trim_end_matches('.').eq_ignore_ascii_case(name))
     }
 
     /// Builds the wire response to a wire query, or `None` when the query cannot be read.
@@ -185,15 +217,27 @@ impl Zone {
         }
         let question_name = Name::new_unchecked(&qname);
         let qtype_wire = QTYPE::TYPE(TYPE::from(qtype));
-        packet.questions.push(Question::new(question_name, qtype_wire, CLASS::IN.into(), false));
+        packet.questions.push(Question::new(
+            question_name,
+            qtype_wire,
+            CLASS::IN.into(),
+            false,
+        ));
 
         // Follow CNAMEs within the zone, as a recursive resolver would.
         let mut owner = qname.clone();
         let mut answers: Vec<(String, u32, ZoneData)> = Vec::new();
         if qtype != 5 {
             for _ in 0..8 {
-                let Some(link) = self.at(&owner).find(|r| matches!(r.data, ZoneData::Cname { .. })) else { break };
-                let ZoneData::Cname { target } = &link.data else { unreachable!() };
+                let Some(link) = self
+                    .at(&owner)
+                    .find(|r| matches!(r.data, ZoneData::Cname { .. }))
+                else {
+                    break;
+                };
+                let ZoneData::Cname { target } = &link.data else {
+                    unreachable!()
+                };
                 answers.push((owner.clone(), link.ttl, link.data.clone()));
                 owner = target.trim_end_matches('.').to_ascii_lowercase();
             }
@@ -202,10 +246,21 @@ impl Zone {
             answers.clear();
             RCODE::ServerFailure
         } else {
-            let matching: Vec<_> = self.at(&owner).filter(|r| r.data.type_code() == qtype).collect();
+            let matching: Vec<_> = self
+                .at(&owner)
+                .filter(|r| r.data.type_code() == qtype)
+                .collect();
             let exists = self.at(&owner).next().is_some();
-            answers.extend(matching.iter().map(|r| (owner.clone(), r.ttl, r.data.clone())));
-            if exists || !answers.is_empty() { RCODE::NoError } else { RCODE::NameError }
+            answers.extend(
+                matching
+                    .iter()
+                    .map(|r| (owner.clone(), r.ttl, r.data.clone())),
+            );
+            if exists || !answers.is_empty() {
+                RCODE::NoError
+            } else {
+                RCODE::NameError
+            }
         };
         *packet.rcode_mut() = rcode;
         if self.authenticated && rcode != RCODE::ServerFailure {
@@ -216,8 +271,15 @@ impl Zone {
             .into_iter()
             .map(|(name, ttl, data)| {
                 let blobs = match &data {
-                    ZoneData::Txt { strings } => strings.iter().map(|s| s.as_bytes().to_vec()).collect(),
-                    ZoneData::Tlsa { usage, selector, matching_type, data } => {
+                    ZoneData::Txt { strings } => {
+                        strings.iter().map(|s| s.as_bytes().to_vec()).collect()
+                    }
+                    ZoneData::Tlsa {
+                        usage,
+                        selector,
+                        matching_type,
+                        data,
+                    } => {
                         let mut raw = vec![*usage, *selector, *matching_type];
                         raw.extend(unhex(data));
                         vec![raw]
@@ -229,12 +291,28 @@ impl Zone {
             .collect();
         for (name, ttl, data, blobs) in &owned {
             let rdata = match data {
-                ZoneData::A { address } => RData::A(A { address: u32::from(*address) }),
-                ZoneData::Aaaa { address } => RData::AAAA(AAAA { address: u128::from(*address) }),
-                ZoneData::Cname { target } => RData::CNAME(CNAME(Name::new_unchecked(target.trim_end_matches('.')))),
-                ZoneData::Mx { preference, exchange } => {
-                    let exchange = if exchange == "." { "" } else { exchange.trim_end_matches('.') };
-                    RData::MX(MX { preference: *preference, exchange: Name::new_unchecked(exchange) })
+                ZoneData::A { address } => RData::A(A {
+                    address: u32::from(*address),
+                }),
+                ZoneData::Aaaa { address } => RData::AAAA(AAAA {
+                    address: u128::from(*address),
+                }),
+                ZoneData::Cname { target } => {
+                    RData::CNAME(CNAME(Name::new_unchecked(target.trim_end_matches('.'))))
+                }
+                ZoneData::Mx {
+                    preference,
+                    exchange,
+                } => {
+                    let exchange = if exchange == "." {
+                        ""
+                    } else {
+                        exchange.trim_end_matches('.')
+                    };
+                    RData::MX(MX {
+                        preference: *preference,
+                        exchange: Name::new_unchecked(exchange),
+                    })
                 }
                 ZoneData::Txt { .. } => {
                     let mut txt = TXT::new();
@@ -245,10 +323,20 @@ impl Zone {
                 }
                 ZoneData::Tlsa { .. } => RData::NULL(52, NULL::new(&blobs[0]).ok()?),
             };
-            packet.answers.push(ResourceRecord::new(Name::new_unchecked(name), CLASS::IN, *ttl, rdata));
+            packet.answers.push(ResourceRecord::new(
+                Name::new_unchecked(name),
+                CLASS::IN,
+                *ttl,
+                rdata,
+            ));
         }
         let zone_apex = apex(&owner);
-        if packet.answers.iter().all(|rr| u16::from(rr.rdata.type_code()) != qtype) && rcode != RCODE::ServerFailure {
+        if packet
+            .answers
+            .iter()
+            .all(|rr| u16::from(rr.rdata.type_code()) != qtype)
+            && rcode != RCODE::ServerFailure
+        {
             let soa = SOA {
                 mname: Name::new_unchecked("ns.invalid"),
                 rname: Name::new_unchecked("hostmaster.invalid"),
@@ -258,7 +346,12 @@ impl Zone {
                 expire: 86_400,
                 minimum: 60,
             };
-            packet.name_servers.push(ResourceRecord::new(Name::new_unchecked(&zone_apex), CLASS::IN, 300, RData::SOA(soa)));
+            packet.name_servers.push(ResourceRecord::new(
+                Name::new_unchecked(&zone_apex),
+                CLASS::IN,
+                300,
+                RData::SOA(soa),
+            ));
         }
         packet.build_bytes_vec_compressed().ok()
     }
@@ -271,7 +364,9 @@ fn apex(name: &str) -> String {
 }
 
 fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect()
+    (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+        .collect()
 }
 
 /// Reads id, name, type and RD from a query. Done by hand because simple-dns refuses question
@@ -322,7 +417,12 @@ impl FakeDoh {
             async move { handle(request, zone, queries).await }
         })
         .await?;
-        Ok(FakeDoh { addr, zone, queries, _server: server })
+        Ok(FakeDoh {
+            addr,
+            zone,
+            queries,
+            _server: server,
+        })
     }
 
     /// The resolver URL: `http://127.0.0.1:<port>/dns-query`.
@@ -346,27 +446,61 @@ impl FakeDoh {
     }
 }
 
-async fn handle(request: Request<Incoming>, zone: Arc<RwLock<Zone>>, queries: Arc<AtomicUsize>) -> Response<Body> {
+async fn handle(
+    request: Request<Incoming>,
+    zone: Arc<RwLock<Zone>>,
+    queries: Arc<AtomicUsize>,
+) -> Response<Body> {
     if request.method() == Method::OPTIONS {
         return cors(text_response(StatusCode::NO_CONTENT, "", "text/plain"));
     }
     if request.uri().path() != "/dns-query" {
-        return cors(text_response(StatusCode::NOT_FOUND, "not found\n", "text/plain"));
+        return cors(text_response(
+            StatusCode::NOT_FOUND,
+            "not found\n",
+            "text/plain",
+        ));
     }
     let message = match *request.method() {
-        Method::GET => request.uri().query().unwrap_or("").split('&').find_map(|pair| pair.strip_prefix("dns=")).and_then(
-            |encoded| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded).ok(),
-        ),
-        Method::POST => request.into_body().collect().await.ok().map(|b| b.to_bytes().to_vec()),
-        _ => return cors(text_response(StatusCode::METHOD_NOT_ALLOWED, "GET or POST\n", "text/plain")),
+        Method::GET => request
+            .uri()
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("dns="))
+            .and_then(|encoded| {
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(encoded)
+                    .ok()
+            }),
+        Method::POST => request
+            .into_body()
+            .collect()
+            .await
+            .ok()
+            .map(|b| b.to_bytes().to_vec()),
+        _ => {
+            return cors(text_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "GET or POST\n",
+                "text/plain",
+            ));
+        }
     };
     queries.fetch_add(1, Ordering::SeqCst);
     let Some(message) = message else {
-        return cors(text_response(StatusCode::BAD_REQUEST, "no DNS message\n", "text/plain"));
+        return cors(text_response(
+            StatusCode::BAD_REQUEST,
+            "no DNS message\n",
+            "text/plain",
+        ));
     };
     let (answer, latency) = {
         let zone = zone.read().expect("zone lock");
-        (zone.answer(&message), Duration::from_millis(zone.latency_ms))
+        (
+            zone.answer(&message),
+            Duration::from_millis(zone.latency_ms),
+        )
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -374,9 +508,16 @@ async fn handle(request: Request<Incoming>, zone: Arc<RwLock<Zone>>, queries: Ar
     match answer {
         Some(bytes) => {
             let mut response = Response::new(Full::new(Bytes::from(bytes)));
-            response.headers_mut().insert("content-type", "application/dns-message".parse().expect("static"));
+            response.headers_mut().insert(
+                "content-type",
+                "application/dns-message".parse().expect("static"),
+            );
             cors(response)
         }
-        None => cors(text_response(StatusCode::BAD_REQUEST, "malformed DNS message\n", "text/plain")),
+        None => cors(text_response(
+            StatusCode::BAD_REQUEST,
+            "malformed DNS message\n",
+            "text/plain",
+        )),
     }
 }

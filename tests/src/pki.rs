@@ -2,7 +2,8 @@
 //! explicit test option (`TrustAnchors::with_root_der` / `with_roots_pem`), never by default.
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::CertifiedKey;
@@ -45,16 +46,27 @@ impl TestCa {
     /// A new CA with a fresh key.
     pub fn new() -> TestCa {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names is fine");
-        params.distinguished_name.push(DnType::CommonName, "StsLens Test CA");
-        params.distinguished_name.push(DnType::OrganizationName, "StsLens tests");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "StsLens Test CA");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "StsLens tests");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let now = OffsetDateTime::now_utc();
         params.not_before = now - Duration::days(365);
         params.not_after = now + Duration::days(3650);
         let key = KeyPair::generate().expect("key generation");
         let cert = params.self_signed(&key).expect("self-signing the CA");
-        TestCa { issuer: Issuer::new(params, key), cert }
+        TestCa {
+            issuer: Issuer::new(params, key),
+            cert,
+        }
     }
 
     /// The CA certificate, DER.
@@ -69,11 +81,17 @@ impl TestCa {
 
     /// Issues a leaf for `names` (subjectAltName DNS names; the first is also the CN) and returns
     /// its chain (leaf, then the CA) and key.
-    pub fn issue(&self, names: &[&str], validity: Validity) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    pub fn issue(
+        &self,
+        names: &[&str],
+        validity: Validity,
+    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         let mut params = CertificateParams::new(names.clone()).expect("valid test names");
         if let Some(first) = names.first() {
-            params.distinguished_name.push(DnType::CommonName, first.as_str());
+            params
+                .distinguished_name
+                .push(DnType::CommonName, first.as_str());
         }
         params.is_ca = IsCa::NoCa;
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -86,7 +104,9 @@ impl TestCa {
             Validity::ExpiringSoon => (now - 85 * day, now + 5 * day),
         };
         let key = KeyPair::generate().expect("key generation");
-        let cert = params.signed_by(&key, &self.issuer).expect("signing a leaf");
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .expect("signing a leaf");
         let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
         (vec![cert.der().clone(), self.cert.der().clone()], key_der)
     }
@@ -94,13 +114,17 @@ impl TestCa {
     /// A leaf ready for a rustls server.
     pub fn certified_key(&self, names: &[&str], validity: Validity) -> Arc<CertifiedKey> {
         let (chain, key) = self.issue(names, validity);
-        let signing_key = rustls::crypto::ring::sign::any_supported_type(&key).expect("rcgen keys are supported");
+        let signing_key =
+            rustls::crypto::ring::sign::any_supported_type(&key).expect("rcgen keys are supported");
         Arc::new(CertifiedKey::new(chain, signing_key))
     }
 }
 
 /// A rustls server configuration with the ring provider that presents `resolver`'s certificates.
-pub fn server_config(resolver: Arc<dyn rustls::server::ResolvesServerCert>, alpn: &[&[u8]]) -> rustls::ServerConfig {
+pub fn server_config(
+    resolver: Arc<dyn rustls::server::ResolvesServerCert>,
+    alpn: &[&[u8]],
+) -> rustls::ServerConfig {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -71,18 +71,26 @@ pub struct Site {
 }
 
 fn valid_cert() -> SiteCert {
-    SiteCert::Valid { validity: Validity::Current }
+    SiteCert::Valid {
+        validity: Validity::Current,
+    }
 }
 
 impl Site {
     /// 200 `text/plain` with `body`, valid certificate.
     pub fn policy(body: &str) -> Site {
-        Site::answer(Answer::Policy { body: body.into(), content_type: "text/plain".into() })
+        Site::answer(Answer::Policy {
+            body: body.into(),
+            content_type: "text/plain".into(),
+        })
     }
 
     /// 200 with `body` and this content type.
     pub fn policy_typed(body: &str, content_type: &str) -> Site {
-        Site::answer(Answer::Policy { body: body.into(), content_type: content_type.into() })
+        Site::answer(Answer::Policy {
+            body: body.into(),
+            content_type: content_type.into(),
+        })
     }
 
     /// This status.
@@ -92,7 +100,9 @@ impl Site {
 
     /// 301 to `location`.
     pub fn redirect(location: &str) -> Site {
-        Site::answer(Answer::Redirect { location: location.into() })
+        Site::answer(Answer::Redirect {
+            location: location.into(),
+        })
     }
 
     /// A 200 `text/plain` body of `size` bytes.
@@ -101,12 +111,17 @@ impl Site {
     }
 
     fn answer(answer: Answer) -> Site {
-        Site { answer, cert: valid_cert() }
+        Site {
+            answer,
+            cert: valid_cert(),
+        }
     }
 
     /// With an expired certificate.
     pub fn expired(mut self) -> Site {
-        self.cert = SiteCert::Valid { validity: Validity::Expired };
+        self.cert = SiteCert::Valid {
+            validity: Validity::Expired,
+        };
         self
     }
 
@@ -137,7 +152,11 @@ impl FakePolicyHost {
     }
 
     /// Starts on `addr`.
-    pub async fn start_on(addr: SocketAddr, ca: &TestCa, sites: Vec<(String, Site)>) -> std::io::Result<FakePolicyHost> {
+    pub async fn start_on(
+        addr: SocketAddr,
+        ca: &TestCa,
+        sites: Vec<(String, Site)>,
+    ) -> std::io::Result<FakePolicyHost> {
         let mut resolver = SniResolver::default();
         let mut by_host = HashMap::new();
         for (domain, site) in sites {
@@ -156,7 +175,10 @@ impl FakePolicyHost {
             async move { respond(&request, &by_host) }
         })
         .await?;
-        Ok(FakePolicyHost { addr, _server: server })
+        Ok(FakePolicyHost {
+            addr,
+            _server: server,
+        })
     }
 
     /// The listening address.
@@ -173,24 +195,33 @@ fn respond(request: &Request<Incoming>, by_host: &HashMap<String, Answer>) -> Re
         .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
         .unwrap_or_default();
     let Some(answer) = by_host.get(&host) else {
-        return text_response(StatusCode::MISDIRECTED_REQUEST, "unknown host\n", "text/plain");
+        return text_response(
+            StatusCode::MISDIRECTED_REQUEST,
+            "unknown host\n",
+            "text/plain",
+        );
     };
     if request.uri().path() != "/.well-known/mta-sts.txt" {
         return text_response(StatusCode::NOT_FOUND, "not found\n", "text/plain");
     }
     match answer {
-        Answer::Policy { body, content_type } => text_response(StatusCode::OK, body.clone(), content_type),
+        Answer::Policy { body, content_type } => {
+            text_response(StatusCode::OK, body.clone(), content_type)
+        }
         Answer::Status { status } => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             text_response(status, "", "")
         }
         Answer::Redirect { location } => {
             let mut response = text_response(StatusCode::MOVED_PERMANENTLY, "", "");
-            response.headers_mut().insert("location", location.parse().expect("a valid Location"));
+            response
+                .headers_mut()
+                .insert("location", location.parse().expect("a valid Location"));
             response
         }
         Answer::Oversized { size } => {
-            let mut body = b"version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 86400\n".to_vec();
+            let mut body =
+                b"version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 86400\n".to_vec();
             while body.len() < *size {
                 body.extend_from_slice(b"x-filler: 0123456789abcdef0123456789abcdef\n");
             }

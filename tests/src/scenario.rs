@@ -29,7 +29,10 @@ impl Scenario {
         let zone = Zone::new()
             .mx("example.test", 10, "mx.example.test")
             .txt("_mta-sts.example.test", &["v=STSv1; id=20240101T000000;"])
-            .txt("_smtp._tls.example.test", &["v=TLSRPTv1; rua=mailto:tlsrpt@example.test"])
+            .txt(
+                "_smtp._tls.example.test",
+                &["v=TLSRPTv1; rua=mailto:tlsrpt@example.test"],
+            )
             .a("mta-sts.example.test", Ipv4Addr::LOCALHOST)
             .a("mx.example.test", Ipv4Addr::LOCALHOST);
         let policy = "version: STSv1\nmode: enforce\nmx: mx.example.test\nmax_age: 604800\n";
@@ -79,7 +82,12 @@ impl Running {
             let server = FakeSmtp::start_on(SocketAddr::new(ip, 0), &ca, &host, behaviour).await?;
             smtp.insert(host, server);
         }
-        Ok(Running { doh, policy, smtp, ca })
+        Ok(Running {
+            doh,
+            policy,
+            smtp,
+            ca,
+        })
     }
 
     /// Where everything listens.
@@ -87,7 +95,11 @@ impl Running {
         Endpoints {
             doh_url: self.doh.url(),
             policy_addr: self.policy.addr(),
-            smtp: self.smtp.iter().map(|(host, s)| (host.clone(), s.addr())).collect(),
+            smtp: self
+                .smtp
+                .iter()
+                .map(|(host, s)| (host.clone(), s.addr()))
+                .collect(),
             ca_pem: self.ca.cert_pem(),
         }
     }

@@ -27,11 +27,18 @@ impl Drop for AbortOnDrop {
 }
 
 /// A response with a body and content type.
-pub fn text_response(status: StatusCode, body: impl Into<Bytes>, content_type: &str) -> Response<Body> {
+pub fn text_response(
+    status: StatusCode,
+    body: impl Into<Bytes>,
+    content_type: &str,
+) -> Response<Body> {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     if !content_type.is_empty() {
-        response.headers_mut().insert("content-type", content_type.parse().expect("valid content type"));
+        response.headers_mut().insert(
+            "content-type",
+            content_type.parse().expect("valid content type"),
+        );
     }
     response
 }
@@ -40,8 +47,14 @@ pub fn text_response(status: StatusCode, body: impl Into<Bytes>, content_type: &
 pub fn cors(mut response: Response<Body>) -> Response<Body> {
     let headers = response.headers_mut();
     headers.insert("access-control-allow-origin", "*".parse().expect("static"));
-    headers.insert("access-control-allow-methods", "GET, POST, OPTIONS".parse().expect("static"));
-    headers.insert("access-control-allow-headers", "content-type, accept".parse().expect("static"));
+    headers.insert(
+        "access-control-allow-methods",
+        "GET, POST, OPTIONS".parse().expect("static"),
+    );
+    headers.insert(
+        "access-control-allow-headers",
+        "content-type, accept".parse().expect("static"),
+    );
     headers.insert("access-control-max-age", "600".parse().expect("static"));
     response
 }
@@ -62,7 +75,9 @@ where
     let task = tokio::spawn(async move {
         let mut connections = JoinSet::new();
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             while connections.try_join_next().is_some() {}
             let handler = handler.clone();
             let acceptor = acceptor.clone();
@@ -79,7 +94,9 @@ where
                         }
                     }
                     None => {
-                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        let _ = builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
                     }
                 }
             });

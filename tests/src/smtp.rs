@@ -68,12 +68,21 @@ impl std::fmt::Debug for FakeSmtp {
 
 impl FakeSmtp {
     /// Starts a server for MX `host` on `127.0.0.1`, on a free port.
-    pub async fn start(ca: &TestCa, host: &str, behaviour: SmtpBehaviour) -> std::io::Result<FakeSmtp> {
+    pub async fn start(
+        ca: &TestCa,
+        host: &str,
+        behaviour: SmtpBehaviour,
+    ) -> std::io::Result<FakeSmtp> {
         FakeSmtp::start_on("127.0.0.1:0".parse().expect("literal"), ca, host, behaviour).await
     }
 
     /// Starts on `addr`.
-    pub async fn start_on(addr: SocketAddr, ca: &TestCa, host: &str, behaviour: SmtpBehaviour) -> std::io::Result<FakeSmtp> {
+    pub async fn start_on(
+        addr: SocketAddr,
+        ca: &TestCa,
+        host: &str,
+        behaviour: SmtpBehaviour,
+    ) -> std::io::Result<FakeSmtp> {
         let key = match behaviour {
             SmtpBehaviour::ExpiredCert => ca.certified_key(&[host], Validity::Expired),
             SmtpBehaviour::WrongName => ca.certified_key(&[WRONG_NAME], Validity::Current),
@@ -83,19 +92,30 @@ impl FakeSmtp {
         resolver.set_fallback(key);
         let resolver: Arc<dyn ResolvesServerCert> = Arc::new(resolver);
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(resolver, &[])));
-        let context = Arc::new(Context { host: host.to_owned(), behaviour, acceptor, commands: Mutex::new(Vec::new()) });
+        let context = Arc::new(Context {
+            host: host.to_owned(),
+            behaviour,
+            acceptor,
+            commands: Mutex::new(Vec::new()),
+        });
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::clone(&context);
         let task = tokio::spawn(async move {
             let mut sessions = JoinSet::new();
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 while sessions.try_join_next().is_some() {}
                 sessions.spawn(session(stream, Arc::clone(&shared)));
             }
         });
-        Ok(FakeSmtp { addr, context, _server: AbortOnDrop(task) })
+        Ok(FakeSmtp {
+            addr,
+            context,
+            _server: AbortOnDrop(task),
+        })
     }
 
     /// The listening address.
@@ -160,18 +180,33 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
     let host = &context.host;
     let mut reader = BufReader::new(stream);
     if greet {
-        reader.get_mut().write_all(format!("220 {host} ESMTP StsLens fake\r\n").as_bytes()).await?;
+        reader
+            .get_mut()
+            .write_all(format!("220 {host} ESMTP StsLens fake\r\n").as_bytes())
+            .await?;
     }
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).await? == 0 {
             return Ok(None);
         }
-        let verb = line.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
-        context.commands.lock().expect("commands lock").push(verb.clone());
+        let verb = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        context
+            .commands
+            .lock()
+            .expect("commands lock")
+            .push(verb.clone());
         let reply = match verb.as_str() {
             "EHLO" => {
-                let starttls = if offer_starttls { "250-STARTTLS\r\n" } else { "" };
+                let starttls = if offer_starttls {
+                    "250-STARTTLS\r\n"
+                } else {
+                    ""
+                };
                 format!("250-{host} greets you\r\n250-PIPELINING\r\n{starttls}250 8BITMIME\r\n")
             }
             "HELO" => format!("250 {host}\r\n"),
@@ -179,7 +214,10 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
                 "454 4.7.0 TLS not available due to temporary reason\r\n".to_owned()
             }
             "STARTTLS" if offer_starttls => {
-                reader.get_mut().write_all(b"220 2.0.0 Ready to start TLS\r\n").await?;
+                reader
+                    .get_mut()
+                    .write_all(b"220 2.0.0 Ready to start TLS\r\n")
+                    .await?;
                 return Ok(Some(reader.into_inner()));
             }
             "QUIT" => {

@@ -43,7 +43,9 @@ async fn main() -> ExitCode {
                 } else {
                     std::fs::read_to_string(path)
                 };
-                let parsed = text.map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
+                let parsed = text
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
                 match parsed {
                     Ok(s) => scenario = Some(s),
                     Err(e) => {
@@ -55,7 +57,9 @@ async fn main() -> ExitCode {
         }
         i += 1;
     }
-    let Some(mut scenario) = scenario else { return usage() };
+    let Some(mut scenario) = scenario else {
+        return usage();
+    };
     if let Some(latency) = latency {
         scenario.zone = scenario.zone.latency(latency);
     }
@@ -67,7 +71,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("{}", serde_json::to_string(&running.endpoints()).expect("endpoints serialize"));
+    println!(
+        "{}",
+        serde_json::to_string(&running.endpoints()).expect("endpoints serialize")
+    );
     if from_stdin {
         // Standard input held the scenario; run until killed.
         std::future::pending::<()>().await;

@@ -10,7 +10,10 @@ use stslens_core::dns::{CONTENT_TYPE, DecodeError, Lookup, Query, QueryError, Re
 use thiserror::Error;
 
 /// Cloudflare and Google: both answer wire-format DoH and send CORS headers (design §1).
-pub const DEFAULT_RESOLVERS: [&str; 2] = ["https://cloudflare-dns.com/dns-query", "https://dns.google/dns-query"];
+pub const DEFAULT_RESOLVERS: [&str; 2] = [
+    "https://cloudflare-dns.com/dns-query",
+    "https://dns.google/dns-query",
+];
 
 /// A DNS message is at most 65,535 bytes (RFC 1035 §4.2.2 framing, RFC 8484 §6).
 const MAX_RESPONSE: usize = 65_535;
@@ -104,7 +107,9 @@ pub enum DohError {
         status: u16,
     },
     /// The resolver answered with something other than `application/dns-message`.
-    #[error("resolver {url} answered {name} {record_type} with content type {content_type:?}, not application/dns-message")]
+    #[error(
+        "resolver {url} answered {name} {record_type} with content type {content_type:?}, not application/dns-message"
+    )]
     ContentType {
         /// The resolver.
         url: String,
@@ -186,49 +191,91 @@ impl DohClient {
         let record_type = query.record_type();
         let http_error = |source: reqwest::Error| {
             if source.is_timeout() {
-                DohError::Timeout { url: url.to_owned(), name: name.clone(), record_type }
+                DohError::Timeout {
+                    url: url.to_owned(),
+                    name: name.clone(),
+                    record_type,
+                }
             } else {
-                DohError::Http { url: url.to_owned(), name: name.clone(), record_type, source }
+                DohError::Http {
+                    url: url.to_owned(),
+                    name: name.clone(),
+                    record_type,
+                    source,
+                }
             }
         };
         let request = match self.options.method {
             DohMethod::Get => self.http.get(query.get_url(url)),
-            DohMethod::Post => {
-                self.http.post(url).header("content-type", CONTENT_TYPE).body(query.post_body())
-            }
+            DohMethod::Post => self
+                .http
+                .post(url)
+                .header("content-type", CONTENT_TYPE)
+                .body(query.post_body()),
         };
-        let mut response = request.header("accept", CONTENT_TYPE).send().await.map_err(http_error)?;
+        let mut response = request
+            .header("accept", CONTENT_TYPE)
+            .send()
+            .await
+            .map_err(http_error)?;
         let status = response.status().as_u16();
         if status != 200 {
-            return Err(DohError::Status { url: url.to_owned(), name, record_type, status });
+            return Err(DohError::Status {
+                url: url.to_owned(),
+                name,
+                record_type,
+                status,
+            });
         }
-        let content_type =
-            response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let media_type = content_type.as_deref().and_then(|c| c.split(';').next()).map(str::trim);
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let media_type = content_type
+            .as_deref()
+            .and_then(|c| c.split(';').next())
+            .map(str::trim);
         if !media_type.is_some_and(|m| m.eq_ignore_ascii_case(CONTENT_TYPE)) {
-            return Err(DohError::ContentType { url: url.to_owned(), name, record_type, content_type });
+            return Err(DohError::ContentType {
+                url: url.to_owned(),
+                name,
+                record_type,
+                content_type,
+            });
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(http_error)? {
             if body.len() + chunk.len() > MAX_RESPONSE {
-                return Err(DohError::TooLarge { url: url.to_owned(), name, record_type });
+                return Err(DohError::TooLarge {
+                    url: url.to_owned(),
+                    name,
+                    record_type,
+                });
             }
             body.extend_from_slice(&chunk);
         }
-        query.decode(&body).map_err(|source| DohError::Decode { url: url.to_owned(), source })
+        query.decode(&body).map_err(|source| DohError::Decode {
+            url: url.to_owned(),
+            source,
+        })
     }
 }
 
 /// https anywhere; plain http only to a loopback address, which is where the test fakes live.
 fn allowed_resolver(url: &str) -> bool {
-    let Ok(parsed) = reqwest::Url::parse(url) else { return false };
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return false;
+    };
     match parsed.scheme() {
         "https" => true,
         "http" => {
             let host = parsed.host_str().unwrap_or_default();
             let host = host.trim_start_matches('[').trim_end_matches(']');
             host.eq_ignore_ascii_case("localhost")
-                || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
         }
         _ => false,
     }

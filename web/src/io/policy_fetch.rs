@@ -138,8 +138,12 @@ impl PolicyFetchError {
     /// The failure as data, for the check's observations and the relay's errors.
     pub fn failure(&self) -> ProbeFailure {
         let kind = match self {
-            PolicyFetchError::Resolve { .. } | PolicyFetchError::NoAddress { .. } => FailureKind::Network,
-            PolicyFetchError::Connect { source, .. } if source.kind() == std::io::ErrorKind::ConnectionRefused => {
+            PolicyFetchError::Resolve { .. } | PolicyFetchError::NoAddress { .. } => {
+                FailureKind::Network
+            }
+            PolicyFetchError::Connect { source, .. }
+                if source.kind() == std::io::ErrorKind::ConnectionRefused =>
+            {
                 FailureKind::Refused
             }
             PolicyFetchError::Connect { .. } => FailureKind::Network,
@@ -147,7 +151,10 @@ impl PolicyFetchError {
             PolicyFetchError::Tls { .. } => FailureKind::Tls,
             PolicyFetchError::Http { .. } => FailureKind::Protocol,
         };
-        ProbeFailure { kind, message: self.to_string() }
+        ProbeFailure {
+            kind,
+            message: self.to_string(),
+        }
     }
 }
 
@@ -200,7 +207,11 @@ impl PolicyFetcher {
     pub fn new(anchors: &TrustAnchors, timeouts: PolicyTimeouts) -> PolicyFetcher {
         // HTTP/1.1 only: it is what the fetch needs, and it keeps the exchange simple to cap.
         let config = Arc::new(anchors.observing_config(&[b"http/1.1"]));
-        PolicyFetcher { config, anchors: anchors.clone(), timeouts }
+        PolicyFetcher {
+            config,
+            anchors: anchors.clone(),
+            timeouts,
+        }
     }
 
     /// Resolves `mta-sts.<domain>` with the system resolver and fetches from the first address
@@ -210,11 +221,20 @@ impl PolicyFetcher {
         let host = policy_host(domain);
         let url = policy_url(domain);
         let work = async {
-            let addresses: Vec<SocketAddr> = timeout(self.timeouts.connect, tokio::net::lookup_host((host.as_str(), 443)))
-                .await
-                .map_err(|_| PolicyFetchError::Timeout { url: url.clone(), step: FetchStep::Connect })?
-                .map_err(|source| PolicyFetchError::Resolve { host: host.clone(), source })?
-                .collect();
+            let addresses: Vec<SocketAddr> = timeout(
+                self.timeouts.connect,
+                tokio::net::lookup_host((host.as_str(), 443)),
+            )
+            .await
+            .map_err(|_| PolicyFetchError::Timeout {
+                url: url.clone(),
+                step: FetchStep::Connect,
+            })?
+            .map_err(|source| PolicyFetchError::Resolve {
+                host: host.clone(),
+                source,
+            })?
+            .collect();
             let mut last = PolicyFetchError::NoAddress { host: host.clone() };
             for address in addresses {
                 match self.fetch_inner(domain, address, started).await {
@@ -226,17 +246,30 @@ impl PolicyFetcher {
         };
         timeout(self.timeouts.total, work)
             .await
-            .map_err(|_| PolicyFetchError::Timeout { url: url.clone(), step: FetchStep::Total })?
+            .map_err(|_| PolicyFetchError::Timeout {
+                url: url.clone(),
+                step: FetchStep::Total,
+            })?
     }
 
     /// Fetches from `address` (already resolved and, for the relay, already checked), with
     /// SNI and `Host` set to `mta-sts.<domain>`. The port is the caller's: 443 in production,
     /// a loopback port in tests.
-    pub async fn fetch_at(&self, domain: &DomainName, address: SocketAddr) -> Result<PolicyFetch, PolicyFetchError> {
+    pub async fn fetch_at(
+        &self,
+        domain: &DomainName,
+        address: SocketAddr,
+    ) -> Result<PolicyFetch, PolicyFetchError> {
         let started = Instant::now();
-        timeout(self.timeouts.total, self.fetch_inner(domain, address, started))
-            .await
-            .map_err(|_| PolicyFetchError::Timeout { url: policy_url(domain), step: FetchStep::Total })?
+        timeout(
+            self.timeouts.total,
+            self.fetch_inner(domain, address, started),
+        )
+        .await
+        .map_err(|_| PolicyFetchError::Timeout {
+            url: policy_url(domain),
+            step: FetchStep::Total,
+        })?
     }
 
     async fn fetch_inner(
@@ -249,32 +282,65 @@ impl PolicyFetcher {
         let url = policy_url(domain);
         let tcp = timeout(self.timeouts.connect, TcpStream::connect(address))
             .await
-            .map_err(|_| PolicyFetchError::Timeout { url: url.clone(), step: FetchStep::Connect })?
-            .map_err(|source| PolicyFetchError::Connect { url: url.clone(), address, source })?;
+            .map_err(|_| PolicyFetchError::Timeout {
+                url: url.clone(),
+                step: FetchStep::Connect,
+            })?
+            .map_err(|source| PolicyFetchError::Connect {
+                url: url.clone(),
+                address,
+                source,
+            })?;
         let _ = tcp.set_nodelay(true);
 
-        let server_name = ServerName::try_from(host.clone()).expect("mta-sts.<hostname> is a valid DNS name");
+        let server_name =
+            ServerName::try_from(host.clone()).expect("mta-sts.<hostname> is a valid DNS name");
         let connector = TlsConnector::from(Arc::clone(&self.config));
         let tls = timeout(self.timeouts.handshake, connector.connect(server_name, tcp))
             .await
-            .map_err(|_| PolicyFetchError::Timeout { url: url.clone(), step: FetchStep::Handshake })?
-            .map_err(|source| PolicyFetchError::Tls { url: url.clone(), address, source })?;
-        let policy_host = DomainName::parse(&host, TrailingDot::Refuse).expect("mta-sts.<hostname> is a hostname");
-        let facts = TlsFacts::observe(tls.get_ref().1, &policy_host, &self.anchors, UnixTime::now());
+            .map_err(|_| PolicyFetchError::Timeout {
+                url: url.clone(),
+                step: FetchStep::Handshake,
+            })?
+            .map_err(|source| PolicyFetchError::Tls {
+                url: url.clone(),
+                address,
+                source,
+            })?;
+        let policy_host = DomainName::parse(&host, TrailingDot::Refuse)
+            .expect("mta-sts.<hostname> is a hostname");
+        let facts = TlsFacts::observe(
+            tls.get_ref().1,
+            &policy_host,
+            &self.anchors,
+            UnixTime::now(),
+        );
 
-        let http_error = |source| PolicyFetchError::Http { url: url.clone(), source };
-        let (mut sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(tls)).await.map_err(http_error)?;
+        let http_error = |source| PolicyFetchError::Http {
+            url: url.clone(),
+            source,
+        };
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .map_err(http_error)?;
         // The connection task ends when the exchange is over or the guard drops it.
         let driver = AbortOnDrop(tokio::spawn(connection));
         let request = http::Request::get(POLICY_PATH)
             .header(http::header::HOST, &host)
-            .header(http::header::USER_AGENT, concat!("stslens/", env!("CARGO_PKG_VERSION")))
+            .header(
+                http::header::USER_AGENT,
+                concat!("stslens/", env!("CARGO_PKG_VERSION")),
+            )
             .header(http::header::CONNECTION, "close")
             .body(Empty::<Bytes>::new())
             .expect("a static request is well-formed");
         let response = sender.send_request(request).await.map_err(http_error)?;
-        let header = |name| response.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
         let status = response.status().as_u16();
         let content_type = header(http::header::CONTENT_TYPE);
         let location = header(http::header::LOCATION);
@@ -282,7 +348,9 @@ impl PolicyFetcher {
         let mut body_stream = response.into_body();
         let mut body = Vec::new();
         while body.len() <= BODY_CAP {
-            let Some(frame) = body_stream.frame().await else { break };
+            let Some(frame) = body_stream.frame().await else {
+                break;
+            };
             if let Ok(data) = frame.map_err(http_error)?.into_data() {
                 let room = BODY_CAP + 1 - body.len();
                 body.extend_from_slice(&data[..data.len().min(room)]);
@@ -291,7 +359,13 @@ impl PolicyFetcher {
         drop(body_stream);
         drop(driver);
         Ok(PolicyFetch {
-            response: FetchResponse { url, status, content_type, location, body },
+            response: FetchResponse {
+                url,
+                status,
+                content_type,
+                location,
+                body,
+            },
             tls: facts,
             address,
             elapsed: started.elapsed(),

@@ -241,7 +241,10 @@ impl SmtpProbeError {
 
     /// The failure as data, for the check's observations and the relay's errors.
     pub fn failure(&self) -> ProbeFailure {
-        ProbeFailure { kind: self.kind(), message: self.to_string() }
+        ProbeFailure {
+            kind: self.kind(),
+            message: self.to_string(),
+        }
     }
 }
 
@@ -285,7 +288,12 @@ pub struct ReplyReader<S> {
 impl<S: AsyncRead + AsyncWrite + Unpin> ReplyReader<S> {
     /// Wraps `stream`.
     pub fn new(stream: S, max_line_len: usize, max_lines: usize) -> Self {
-        ReplyReader { stream, buffer: Vec::new(), max_line_len, max_lines }
+        ReplyReader {
+            stream,
+            buffer: Vec::new(),
+            max_line_len,
+            max_lines,
+        }
     }
 
     /// Reads one (possibly multi-line) reply (RFC 5321 §4.2.1).
@@ -293,7 +301,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> ReplyReader<S> {
         let mut lines = Vec::new();
         loop {
             if lines.len() == self.max_lines {
-                return Err(ReplyError::TooLarge(format!("more than {} lines in one reply", self.max_lines)));
+                return Err(ReplyError::TooLarge(format!(
+                    "more than {} lines in one reply",
+                    self.max_lines
+                )));
             }
             let line = self.read_line().await?;
             let text = String::from_utf8_lossy(&line);
@@ -367,47 +378,89 @@ impl SmtpProber {
     /// A prober judging chains against `anchors`.
     pub fn new(anchors: &TrustAnchors, options: SmtpOptions) -> SmtpProber {
         let config = Arc::new(anchors.observing_config(&[]));
-        SmtpProber { config, anchors: anchors.clone(), options }
+        SmtpProber {
+            config,
+            anchors: anchors.clone(),
+            options,
+        }
     }
 
     /// Probes `host` at `address` (already resolved; the relay passes the address it checked).
-    pub async fn probe(&self, host: &DomainName, address: IpAddr) -> Result<MxProbe, SmtpProbeError> {
+    pub async fn probe(
+        &self,
+        host: &DomainName,
+        address: IpAddr,
+    ) -> Result<MxProbe, SmtpProbeError> {
         let started = Instant::now();
         let socket = SocketAddr::new(address, self.options.port);
         let total = timeout(self.options.total_timeout, self.run(host, socket, started)).await;
         total.unwrap_or_else(|_| {
-            Err(SmtpProbeError::Timeout { host: host.to_string(), address: socket, step: SmtpStep::Total })
+            Err(SmtpProbeError::Timeout {
+                host: host.to_string(),
+                address: socket,
+                step: SmtpStep::Total,
+            })
         })
     }
 
-    async fn run(&self, host: &DomainName, address: SocketAddr, started: Instant) -> Result<MxProbe, SmtpProbeError> {
+    async fn run(
+        &self,
+        host: &DomainName,
+        address: SocketAddr,
+        started: Instant,
+    ) -> Result<MxProbe, SmtpProbeError> {
         let name = host.to_string();
         let o = &self.options;
-        let timed_out = |step| SmtpProbeError::Timeout { host: name.clone(), address, step };
+        let timed_out = |step| SmtpProbeError::Timeout {
+            host: name.clone(),
+            address,
+            step,
+        };
         let tcp = timeout(o.connect_timeout, TcpStream::connect(address))
             .await
             .map_err(|_| timed_out(SmtpStep::Connect))?
             .map_err(|source| match source.kind() {
-                std::io::ErrorKind::ConnectionRefused => SmtpProbeError::Refused { host: name.clone(), address },
-                _ => SmtpProbeError::Io { host: name.clone(), address, step: SmtpStep::Connect, source },
+                std::io::ErrorKind::ConnectionRefused => SmtpProbeError::Refused {
+                    host: name.clone(),
+                    address,
+                },
+                _ => SmtpProbeError::Io {
+                    host: name.clone(),
+                    address,
+                    step: SmtpStep::Connect,
+                    source,
+                },
             })?;
         let _ = tcp.set_nodelay(true);
         let mut smtp = ReplyReader::new(tcp, o.max_line_len, o.max_lines);
 
-        let greeting = self.reply(&mut smtp, &name, address, SmtpStep::Greeting).await?;
+        let greeting = self
+            .reply(&mut smtp, &name, address, SmtpStep::Greeting)
+            .await?;
         if greeting.code != 220 {
             return Err(self.rejected(&name, address, SmtpStep::Greeting, &greeting));
         }
         let banner = greeting.lines.join("\n");
 
-        self.command(&mut smtp, &name, address, SmtpStep::Ehlo, &format!("EHLO {}", o.ehlo_name)).await?;
-        let ehlo = self.reply(&mut smtp, &name, address, SmtpStep::Ehlo).await?;
+        self.command(
+            &mut smtp,
+            &name,
+            address,
+            SmtpStep::Ehlo,
+            &format!("EHLO {}", o.ehlo_name),
+        )
+        .await?;
+        let ehlo = self
+            .reply(&mut smtp, &name, address, SmtpStep::Ehlo)
+            .await?;
         if ehlo.code != 250 {
             return Err(self.rejected(&name, address, SmtpStep::Ehlo, &ehlo));
         }
         // The first line is the server's name; each following line is one extension keyword.
         let starttls = ehlo.lines.iter().skip(1).any(|line| {
-            line.split_whitespace().next().is_some_and(|kw| kw.eq_ignore_ascii_case("STARTTLS"))
+            line.split_whitespace()
+                .next()
+                .is_some_and(|kw| kw.eq_ignore_ascii_case("STARTTLS"))
         });
         if !starttls {
             self.quit(&mut smtp).await;
@@ -424,21 +477,36 @@ impl SmtpProber {
             });
         }
 
-        self.command(&mut smtp, &name, address, SmtpStep::StartTls, "STARTTLS").await?;
-        let reply = self.reply(&mut smtp, &name, address, SmtpStep::StartTls).await?;
+        self.command(&mut smtp, &name, address, SmtpStep::StartTls, "STARTTLS")
+            .await?;
+        let reply = self
+            .reply(&mut smtp, &name, address, SmtpStep::StartTls)
+            .await?;
         if reply.code != 220 {
-            return Err(SmtpProbeError::StartTlsRefused { host: name.clone(), address, reply: reply.text() });
+            return Err(SmtpProbeError::StartTlsRefused {
+                host: name.clone(),
+                address,
+                reply: reply.text(),
+            });
         }
         let (tcp, leftover) = smtp.into_inner();
         if leftover {
-            return Err(SmtpProbeError::Pipelined { host: name.clone(), address });
+            return Err(SmtpProbeError::Pipelined {
+                host: name.clone(),
+                address,
+            });
         }
-        let server_name = ServerName::try_from(name.clone()).expect("a DomainName is a valid DNS name");
+        let server_name =
+            ServerName::try_from(name.clone()).expect("a DomainName is a valid DNS name");
         let connector = TlsConnector::from(Arc::clone(&self.config));
         let tls = timeout(o.handshake_timeout, connector.connect(server_name, tcp))
             .await
             .map_err(|_| timed_out(SmtpStep::Handshake))?
-            .map_err(|source| SmtpProbeError::Tls { host: name.clone(), address, source })?;
+            .map_err(|source| SmtpProbeError::Tls {
+                host: name.clone(),
+                address,
+                source,
+            })?;
         let facts = TlsFacts::observe(tls.get_ref().1, host, &self.anchors, UnixTime::now());
 
         let mut smtp = ReplyReader::new(tls, o.max_line_len, o.max_lines);
@@ -469,8 +537,17 @@ impl SmtpProber {
     ) -> Result<(), SmtpProbeError> {
         timeout(self.options.reply_timeout, smtp.send(line))
             .await
-            .map_err(|_| SmtpProbeError::Timeout { host: host.to_owned(), address, step })?
-            .map_err(|source| SmtpProbeError::Io { host: host.to_owned(), address, step, source })
+            .map_err(|_| SmtpProbeError::Timeout {
+                host: host.to_owned(),
+                address,
+                step,
+            })?
+            .map_err(|source| SmtpProbeError::Io {
+                host: host.to_owned(),
+                address,
+                step,
+                source,
+            })
     }
 
     async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
@@ -482,17 +559,50 @@ impl SmtpProber {
     ) -> Result<Reply, SmtpProbeError> {
         let host = host.to_owned();
         match timeout(self.options.reply_timeout, smtp.read_reply()).await {
-            Err(_) => Err(SmtpProbeError::Timeout { host, address, step }),
+            Err(_) => Err(SmtpProbeError::Timeout {
+                host,
+                address,
+                step,
+            }),
             Ok(Ok(reply)) => Ok(reply),
-            Ok(Err(ReplyError::Io(source))) => Err(SmtpProbeError::Io { host, address, step, source }),
-            Ok(Err(ReplyError::Closed)) => Err(SmtpProbeError::Closed { host, address, step }),
-            Ok(Err(ReplyError::NotSmtp(line))) => Err(SmtpProbeError::NotSmtp { host, address, line }),
-            Ok(Err(ReplyError::TooLarge(what))) => Err(SmtpProbeError::TooLarge { host, address, step, what }),
+            Ok(Err(ReplyError::Io(source))) => Err(SmtpProbeError::Io {
+                host,
+                address,
+                step,
+                source,
+            }),
+            Ok(Err(ReplyError::Closed)) => Err(SmtpProbeError::Closed {
+                host,
+                address,
+                step,
+            }),
+            Ok(Err(ReplyError::NotSmtp(line))) => Err(SmtpProbeError::NotSmtp {
+                host,
+                address,
+                line,
+            }),
+            Ok(Err(ReplyError::TooLarge(what))) => Err(SmtpProbeError::TooLarge {
+                host,
+                address,
+                step,
+                what,
+            }),
         }
     }
 
-    fn rejected(&self, host: &str, address: SocketAddr, step: SmtpStep, reply: &Reply) -> SmtpProbeError {
-        SmtpProbeError::Rejected { host: host.to_owned(), address, step, reply: reply.text() }
+    fn rejected(
+        &self,
+        host: &str,
+        address: SocketAddr,
+        step: SmtpStep,
+        reply: &Reply,
+    ) -> SmtpProbeError {
+        SmtpProbeError::Rejected {
+            host: host.to_owned(),
+            address,
+            step,
+            reply: reply.text(),
+        }
     }
 
     /// `QUIT` and its reply, best effort: the facts are already in hand.
@@ -510,7 +620,11 @@ impl SmtpProber {
 mod tests {
     use super::*;
 
-    async fn replies(input: &[u8], max_line_len: usize, max_lines: usize) -> Vec<Result<Reply, String>> {
+    async fn replies(
+        input: &[u8],
+        max_line_len: usize,
+        max_lines: usize,
+    ) -> Vec<Result<Reply, String>> {
         let (mut server, client) = tokio::io::duplex(4096);
         server.write_all(input).await.unwrap();
         drop(server);
@@ -530,29 +644,64 @@ mod tests {
 
     #[tokio::test]
     async fn multi_line_replies_and_bare_lf() {
-        let got = replies(b"220-mx.example.com ESMTP\r\n220 ready\r\n250-mx\n250-PIPELINING\r\n250 STARTTLS\r\n", 512, 10).await;
-        assert_eq!(got[0], Ok(Reply { code: 220, lines: vec!["mx.example.com ESMTP".into(), "ready".into()] }));
-        assert_eq!(got[1].as_ref().unwrap().lines, ["mx", "PIPELINING", "STARTTLS"]);
+        let got = replies(
+            b"220-mx.example.com ESMTP\r\n220 ready\r\n250-mx\n250-PIPELINING\r\n250 STARTTLS\r\n",
+            512,
+            10,
+        )
+        .await;
+        assert_eq!(
+            got[0],
+            Ok(Reply {
+                code: 220,
+                lines: vec!["mx.example.com ESMTP".into(), "ready".into()]
+            })
+        );
+        assert_eq!(
+            got[1].as_ref().unwrap().lines,
+            ["mx", "PIPELINING", "STARTTLS"]
+        );
         assert_eq!(got.len(), 2);
         let bare = replies(b"250\r\n", 512, 10).await;
-        assert_eq!(bare[0], Ok(Reply { code: 250, lines: vec![String::new()] }));
+        assert_eq!(
+            bare[0],
+            Ok(Reply {
+                code: 250,
+                lines: vec![String::new()]
+            })
+        );
     }
 
     #[tokio::test]
     async fn caps_and_non_smtp_lines() {
         let flood = b"220-x\r\n".repeat(20);
         let got = replies(&flood, 512, 5).await;
-        assert!(matches!(&got[0], Err(e) if e.contains("more than 5 lines")), "{got:?}");
+        assert!(
+            matches!(&got[0], Err(e) if e.contains("more than 5 lines")),
+            "{got:?}"
+        );
         let long = [b"220 ".as_slice(), &[b'a'; 600], b"\r\n"].concat();
         let got = replies(&long, 512, 5).await;
-        assert!(matches!(&got[0], Err(e) if e.contains("longer than 512")), "{got:?}");
+        assert!(
+            matches!(&got[0], Err(e) if e.contains("longer than 512")),
+            "{got:?}"
+        );
         let endless = vec![b'2'; 5000];
         let got = replies(&endless, 512, 5).await;
-        assert!(matches!(&got[0], Err(e) if e.contains("longer than 512")), "{got:?}");
+        assert!(
+            matches!(&got[0], Err(e) if e.contains("longer than 512")),
+            "{got:?}"
+        );
         let got = replies(b"SSH-2.0-OpenSSH_9.6\r\n", 512, 5).await;
-        assert!(matches!(&got[0], Err(e) if e.contains("NotSmtp")), "{got:?}");
+        assert!(
+            matches!(&got[0], Err(e) if e.contains("NotSmtp")),
+            "{got:?}"
+        );
         let got = replies(b"22 short\r\n", 512, 5).await;
-        assert!(matches!(&got[0], Err(e) if e.contains("NotSmtp")), "{got:?}");
+        assert!(
+            matches!(&got[0], Err(e) if e.contains("NotSmtp")),
+            "{got:?}"
+        );
     }
 
     #[test]

@@ -46,20 +46,30 @@ pub struct TrustAnchors {
 impl TrustAnchors {
     /// The Mozilla root program, as shipped by `webpki-roots`.
     pub fn webpki() -> TrustAnchors {
-        let roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        TrustAnchors { roots: Arc::new(roots) }
+        let roots = RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        TrustAnchors {
+            roots: Arc::new(roots),
+        }
     }
 
     /// No roots at all: every chain is reported as `unknown-issuer` until roots are added.
     pub fn empty() -> TrustAnchors {
-        TrustAnchors { roots: Arc::new(RootCertStore::empty()) }
+        TrustAnchors {
+            roots: Arc::new(RootCertStore::empty()),
+        }
     }
 
     /// These anchors plus one more root, DER-encoded (tests use an rcgen CA).
     pub fn with_root_der(self, der: &[u8]) -> Result<TrustAnchors, TrustError> {
         let mut roots = Arc::unwrap_or_clone(self.roots);
-        roots.add(CertificateDer::from(der.to_vec())).map_err(TrustError::Anchor)?;
-        Ok(TrustAnchors { roots: Arc::new(roots) })
+        roots
+            .add(CertificateDer::from(der.to_vec()))
+            .map_err(TrustError::Anchor)?;
+        Ok(TrustAnchors {
+            roots: Arc::new(roots),
+        })
     }
 
     /// These anchors plus every certificate in `pem`.
@@ -96,7 +106,9 @@ impl TrustAnchors {
     /// chain can be reported (see the module docs). Only for the policy fetch and the SMTP probe.
     pub fn observing_config(&self, alpn: &[&[u8]]) -> ClientConfig {
         let provider = provider();
-        let verifier = Arc::new(ObservingVerifier { algorithms: provider.signature_verification_algorithms });
+        let verifier = Arc::new(ObservingVerifier {
+            algorithms: provider.signature_verification_algorithms,
+        });
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("ring supports the default protocol versions")
@@ -173,13 +185,22 @@ pub struct TlsFacts {
 impl TlsFacts {
     /// Reads the facts off a connection whose handshake completed, judging the chain for `host`
     /// at `now` against `anchors`.
-    pub fn observe(state: &CommonState, host: &DomainName, anchors: &TrustAnchors, now: UnixTime) -> TlsFacts {
+    pub fn observe(
+        state: &CommonState,
+        host: &DomainName,
+        anchors: &TrustAnchors,
+        now: UnixTime,
+    ) -> TlsFacts {
         let chain = state.peer_certificates().unwrap_or_default();
         let verdict = judge_chain(chain, host, anchors, now);
         TlsFacts {
             session: TlsSession {
-                version: state.protocol_version().map_or_else(|| "unknown".into(), version_name),
-                cipher: state.negotiated_cipher_suite().map_or_else(|| "unknown".into(), |s| cipher_name(s.suite())),
+                version: state
+                    .protocol_version()
+                    .map_or_else(|| "unknown".into(), version_name),
+                cipher: state
+                    .negotiated_cipher_suite()
+                    .map_or_else(|| "unknown".into(), |s| cipher_name(s.suite())),
             },
             certificates: chain.iter().map(|der| certificate_facts(der)).collect(),
             chain_valid: verdict.chain_error.is_none(),
@@ -200,12 +221,23 @@ pub struct ChainVerdict {
 
 /// Judges a presented chain (leaf first) the way rustls's WebPKI verifier does, but reporting the
 /// chain and the name separately instead of stopping at the first failure.
-pub fn judge_chain(chain: &[CertificateDer<'_>], host: &DomainName, anchors: &TrustAnchors, now: UnixTime) -> ChainVerdict {
+pub fn judge_chain(
+    chain: &[CertificateDer<'_>],
+    host: &DomainName,
+    anchors: &TrustAnchors,
+    now: UnixTime,
+) -> ChainVerdict {
     let Some((leaf, intermediates)) = chain.split_first() else {
-        return ChainVerdict { chain_error: Some(ChainError::BadEncoding), name_valid: false };
+        return ChainVerdict {
+            chain_error: Some(ChainError::BadEncoding),
+            name_valid: false,
+        };
     };
     let Ok(parsed) = rustls::server::ParsedCertificate::try_from(leaf) else {
-        return ChainVerdict { chain_error: Some(ChainError::BadEncoding), name_valid: false };
+        return ChainVerdict {
+            chain_error: Some(ChainError::BadEncoding),
+            name_valid: false,
+        };
     };
     let algorithms = provider().signature_verification_algorithms;
     let chain_error = rustls::client::verify_server_cert_signed_by_trust_anchor(
@@ -220,7 +252,10 @@ pub fn judge_chain(chain: &[CertificateDer<'_>], host: &DomainName, anchors: &Tr
     let name_valid = ServerName::try_from(host.as_str())
         .map(|name| rustls::client::verify_server_name(&parsed, &name).is_ok())
         .unwrap_or(false);
-    ChainVerdict { chain_error, name_valid }
+    ChainVerdict {
+        chain_error,
+        name_valid,
+    }
 }
 
 fn chain_error(error: &rustls::Error) -> ChainError {
@@ -253,7 +288,9 @@ fn version_name(version: rustls::ProtocolVersion) -> String {
 
 /// The IANA name: rustls calls the TLS 1.3 suites `TLS13_*`, IANA `TLS_*`.
 fn cipher_name(suite: rustls::CipherSuite) -> String {
-    let name = suite.as_str().map_or_else(|| format!("{suite:?}"), str::to_owned);
+    let name = suite
+        .as_str()
+        .map_or_else(|| format!("{suite:?}"), str::to_owned);
     match name.strip_prefix("TLS13_") {
         Some(rest) => format!("TLS_{rest}"),
         None => name,
