@@ -626,8 +626,11 @@ mod tests {
         max_lines: usize,
     ) -> Vec<Result<Reply, String>> {
         let (mut server, client) = tokio::io::duplex(4096);
-        server.write_all(input).await.unwrap();
-        drop(server);
+        let input = input.to_vec();
+        // Written from another task: the input may exceed the pipe's buffer.
+        tokio::spawn(async move {
+            let _ = server.write_all(&input).await;
+        });
         let mut reader = ReplyReader::new(client, max_line_len, max_lines);
         let mut out = Vec::new();
         loop {
