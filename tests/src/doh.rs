@@ -521,3 +521,57 @@ async fn handle(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stslens_core::dns::{Query, RecordType, Status};
+
+    #[test]
+    fn zone_answers_decode_with_the_core_decoder() {
+        let zone = Zone::new()
+            .txt("_mta-sts.example.test", &["v=STSv1; ", "id=1;"])
+            .cname("mta-sts.example.test", "sts.example.net")
+            .a("sts.example.net", Ipv4Addr::new(192, 0, 2, 1))
+            .tlsa("_25._tcp.mx.example.test", 3, 1, 1, "ff00")
+            .servfail("bad.example.test")
+            .authenticated(true);
+        let ask = |name: &str, t| {
+            let query = Query::new(name, t).unwrap();
+            query
+                .decode(&zone.answer(&query.to_wire()).unwrap())
+                .unwrap()
+        };
+        let txt = ask("_mta-sts.example.test", RecordType::Txt);
+        assert_eq!(txt.txt().next().unwrap().as_bytes(), b"v=STSv1; id=1;");
+        assert!(txt.authenticated);
+        let a = ask("mta-sts.example.test", RecordType::A);
+        assert_eq!(a.final_name(), "sts.example.net");
+        assert_eq!(a.addresses().count(), 1);
+        assert_eq!(
+            ask("_25._tcp.mx.example.test", RecordType::Tlsa)
+                .tlsa()
+                .next()
+                .unwrap()
+                .data,
+            "ff00"
+        );
+        assert_eq!(
+            ask("nothing.example.test", RecordType::Mx).status,
+            Status::NxDomain
+        );
+        assert_eq!(
+            ask("sts.example.net", RecordType::Mx).status,
+            Status::NoData
+        );
+        assert_eq!(
+            ask("bad.example.test", RecordType::Mx).status,
+            Status::ServFail
+        );
+        assert_eq!(
+            zone.answer(b"\x00\x01"),
+            None,
+            "an unreadable query gets no answer"
+        );
+    }
+}

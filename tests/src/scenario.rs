@@ -104,3 +104,44 @@ impl Running {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_read_back_from_json() {
+        let demo = Scenario::demo();
+        let json = serde_json::to_string(&demo).unwrap();
+        assert_eq!(serde_json::from_str::<Scenario>(&json).unwrap(), demo);
+
+        let written = r#"{
+            "zone": {"records": [
+                {"name": "example.test", "type": "MX", "preference": 10, "exchange": "mx.example.test"},
+                {"name": "_mta-sts.example.test", "type": "TXT", "strings": ["v=STSv1; ", "id=1;"], "ttl": 60}
+            ], "authenticated": true},
+            "policy_sites": {"example.test": {"answer": {"kind": "status", "status": 404}, "cert": {"kind": "valid", "validity": "expired"}}},
+            "smtp": {"mx.example.test": {"kind": "slow", "delay_ms": 10}}
+        }"#;
+        let scenario: Scenario = serde_json::from_str(written).unwrap();
+        assert_eq!(scenario.zone.records.len(), 2);
+        assert_eq!(scenario.zone.records[1].ttl, 60);
+        assert!(scenario.zone.authenticated);
+        assert_eq!(
+            scenario.smtp["mx.example.test"],
+            SmtpBehaviour::Slow { delay_ms: 10 }
+        );
+    }
+
+    #[tokio::test]
+    async fn endpoints_name_every_fake() {
+        let running = Running::start(Scenario::demo(), IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .await
+            .unwrap();
+        let endpoints = running.endpoints();
+        assert!(endpoints.doh_url.starts_with("http://127.0.0.1:"));
+        assert!(endpoints.smtp.contains_key("mx.example.test"));
+        assert!(endpoints.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert_ne!(endpoints.policy_addr.port(), 0);
+    }
+}
