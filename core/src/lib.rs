@@ -26,11 +26,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod dns;
 pub mod finding;
 pub mod lint;
 pub mod name;
 pub mod pattern;
 pub mod policy;
+pub mod probe;
 pub mod record;
 
 pub use finding::{Code, Finding, Severity};

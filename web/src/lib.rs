@@ -1,6 +1,9 @@
-//! The native side of StsLens as a library, so that integration tests (`web/tests/`) can start
-//! the server in-process. The binary `stslens` (`main.rs`) is the CLI on top.
+//! The library half of `stslens-web`: the native I/O (DoH, policy fetch, SMTP probe) and the server,
+//! shared by the `stslens` binary (CLI, `serve`, relay) and the integration tests in `web/tests/`,
+//! which start the server in-process.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+pub mod io;
 pub mod serve;

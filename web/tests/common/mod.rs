@@ -63,6 +63,9 @@ impl Drop for Server {
 
 /// An HTTP client that never uses a proxy and never decompresses (tests look at raw encodings).
 pub fn client() -> reqwest::Client {
+    // reqwest is built with `rustls-no-provider` (the project uses ring, not aws-lc): a client needs a
+    // process-wide provider even for plain-HTTP requests. Installing twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 

@@ -1,0 +1,147 @@
+//! A set of fakes described as data, so that a process outside Rust (the browser end-to-end
+//! tests) can start them with `stslens-fakes` and read back where they listen.
+
+use crate::doh::{FakeDoh, Zone};
+use crate::pki::TestCa;
+use crate::policy_host::{FakePolicyHost, Site};
+use crate::smtp::{FakeSmtp, SmtpBehaviour};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Which fakes to start.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// The DoH resolver's zone.
+    #[serde(default)]
+    pub zone: Zone,
+    /// Policy hosts by domain (`example.com` serves `mta-sts.example.com`); all on one port.
+    #[serde(default)]
+    pub policy_sites: BTreeMap<String, Site>,
+    /// SMTP servers by MX host name, one port each.
+    #[serde(default)]
+    pub smtp: BTreeMap<String, SmtpBehaviour>,
+}
+
+impl Scenario {
+    /// A healthy enforce-mode domain `example.test` with one MX, for demos and smoke tests.
+    pub fn demo() -> Scenario {
+        let zone = Zone::new()
+            .mx("example.test", 10, "mx.example.test")
+            .txt("_mta-sts.example.test", &["v=STSv1; id=20240101T000000;"])
+            .txt(
+                "_smtp._tls.example.test",
+                &["v=TLSRPTv1; rua=mailto:tlsrpt@example.test"],
+            )
+            .a("mta-sts.example.test", Ipv4Addr::LOCALHOST)
+            .a("mx.example.test", Ipv4Addr::LOCALHOST);
+        let policy = "version: STSv1\nmode: enforce\nmx: mx.example.test\nmax_age: 604800\n";
+        Scenario {
+            zone,
+            policy_sites: BTreeMap::from([("example.test".to_owned(), Site::policy(policy))]),
+            smtp: BTreeMap::from([("mx.example.test".to_owned(), SmtpBehaviour::Healthy)]),
+        }
+    }
+}
+
+/// Where the started fakes listen, and the CA to trust: what `stslens-fakes` prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoints {
+    /// The DoH resolver URL.
+    pub doh_url: String,
+    /// The policy host (every site).
+    pub policy_addr: SocketAddr,
+    /// SMTP servers by MX host name.
+    pub smtp: BTreeMap<String, SocketAddr>,
+    /// The test CA, PEM: trust it explicitly.
+    pub ca_pem: String,
+}
+
+/// Started fakes; they stop when this is dropped.
+#[derive(Debug)]
+pub struct Running {
+    /// The resolver.
+    pub doh: FakeDoh,
+    /// The policy host.
+    pub policy: FakePolicyHost,
+    /// The SMTP servers, by host.
+    pub smtp: BTreeMap<String, FakeSmtp>,
+    /// The CA that certified them.
+    pub ca: TestCa,
+}
+
+impl Running {
+    /// Starts every fake of `scenario` on `ip` (a loopback address), on free ports.
+    pub async fn start(scenario: Scenario, ip: IpAddr) -> std::io::Result<Running> {
+        let ca = TestCa::new();
+        let doh = FakeDoh::start_on(SocketAddr::new(ip, 0), scenario.zone).await?;
+        let sites = scenario.policy_sites.into_iter().collect();
+        let policy = FakePolicyHost::start_on(SocketAddr::new(ip, 0), &ca, sites).await?;
+        let mut smtp = BTreeMap::new();
+        for (host, behaviour) in scenario.smtp {
+            let server = FakeSmtp::start_on(SocketAddr::new(ip, 0), &ca, &host, behaviour).await?;
+            smtp.insert(host, server);
+        }
+        Ok(Running {
+            doh,
+            policy,
+            smtp,
+            ca,
+        })
+    }
+
+    /// Where everything listens.
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            doh_url: self.doh.url(),
+            policy_addr: self.policy.addr(),
+            smtp: self
+                .smtp
+                .iter()
+                .map(|(host, s)| (host.clone(), s.addr()))
+                .collect(),
+            ca_pem: self.ca.cert_pem(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_read_back_from_json() {
+        let demo = Scenario::demo();
+        let json = serde_json::to_string(&demo).unwrap();
+        assert_eq!(serde_json::from_str::<Scenario>(&json).unwrap(), demo);
+
+        let written = r#"{
+            "zone": {"records": [
+                {"name": "example.test", "type": "MX", "preference": 10, "exchange": "mx.example.test"},
+                {"name": "_mta-sts.example.test", "type": "TXT", "strings": ["v=STSv1; ", "id=1;"], "ttl": 60}
+            ], "authenticated": true},
+            "policy_sites": {"example.test": {"answer": {"kind": "status", "status": 404}, "cert": {"kind": "valid", "validity": "expired"}}},
+            "smtp": {"mx.example.test": {"kind": "slow", "delay_ms": 10}}
+        }"#;
+        let scenario: Scenario = serde_json::from_str(written).unwrap();
+        assert_eq!(scenario.zone.records.len(), 2);
+        assert_eq!(scenario.zone.records[1].ttl, 60);
+        assert!(scenario.zone.authenticated);
+        assert_eq!(
+            scenario.smtp["mx.example.test"],
+            SmtpBehaviour::Slow { delay_ms: 10 }
+        );
+    }
+
+    #[tokio::test]
+    async fn endpoints_name_every_fake() {
+        let running = Running::start(Scenario::demo(), IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .await
+            .unwrap();
+        let endpoints = running.endpoints();
+        assert!(endpoints.doh_url.starts_with("http://127.0.0.1:"));
+        assert!(endpoints.smtp.contains_key("mx.example.test"));
+        assert!(endpoints.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert_ne!(endpoints.policy_addr.port(), 0);
+    }
+}
