@@ -28,5 +28,6 @@
 pub mod finding;
 pub mod name;
 pub mod policy;
+pub mod tlsrpt;
 
 pub use finding::{Code, Finding, Severity};
