@@ -258,7 +258,16 @@ impl Unpacker<'_> {
         let limit = self.limits.max_report_bytes;
         let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
             Ok(archive) => archive,
-            Err(e) => return self.fail(location, UnpackError::Zip(e.to_string())),
+            Err(e) => {
+                let reason = match e.to_string() {
+                    // The end-of-central-directory record is the zip's last bytes.
+                    r if r.contains("EOCD") => {
+                        "no end of central directory: the archive is truncated or incomplete".into()
+                    }
+                    r => r,
+                };
+                return self.fail(location, UnpackError::Zip(reason));
+            }
         };
         let entries = archive.len();
         if entries > self.limits.max_archive_entries {
@@ -296,6 +305,13 @@ impl Unpacker<'_> {
                 .read_to_end(&mut content);
             drop(entry);
             match read {
+                // The zip crate stops an entry at its declared size: a header that understates
+                // the size is how zip bombs slip past size checks.
+                Err(e) if e.to_string().contains("larger than its declared") => {
+                    self.fail(&at, UnpackError::ZipEntry(
+                        "it inflates to more than its header declares (a sign of a zip bomb); refused".into(),
+                    ));
+                }
                 Err(e) => self.fail(&at, UnpackError::ZipEntry(e.to_string())),
                 Ok(_) if content.len() > limit => self.fail(&at, UnpackError::TooLarge { limit }),
                 Ok(_) => self.any(&content, &at, depth + 1, "the zip entry"),
