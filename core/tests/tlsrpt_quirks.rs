@@ -366,6 +366,24 @@ fn values_of_the_wrong_type_are_kept_verbatim() {
 }
 
 #[test]
+fn a_field_given_twice_uses_the_first_and_keeps_the_others() {
+    let text = base().to_string().replacen(
+        r#""report-id":"#,
+        r#""report-id":"second","report-id":"third","report-id":"#,
+        1,
+    );
+    let r = parse_report(text.as_bytes()).unwrap();
+    assert_eq!(r.report_id.as_deref(), Some("second"));
+    assert_eq!(r.unknown_fields["report-id"], json!("third"));
+    assert_eq!(
+        r.unknown_fields["report-id#2"],
+        json!("2024-01-09T00:00:00Z_example.com")
+    );
+    assert_eq!(kinds(&r), [DeviationKind::DuplicateField; 2]);
+    assert_eq!(r.deviations[0].path, "/report-id");
+}
+
+#[test]
 fn a_policies_entry_that_is_not_an_object_is_kept() {
     let r = with(|v| v["policies"].as_array_mut().unwrap().push(json!("garbage")));
     assert_eq!(r.policies.len(), 1);

@@ -25,8 +25,8 @@ use super::model::{FailureDetail, Report};
 use super::result_type::{Explanation, ResultType};
 use crate::Severity;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
 use std::net::IpAddr;
 
 /// The key under which failure details without a `result-type` are counted.
@@ -202,7 +202,14 @@ struct Failures {
     by_result_type: BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+impl Failures {
+    fn add(&mut self, result_type: &str, n: u64) {
+        add(&mut self.failed, n);
+        add_to(&mut self.by_result_type, result_type, n);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct PolicyKey {
     domain: Option<String>,
     policy_type: Option<String>,
@@ -217,11 +224,50 @@ pub struct Aggregator {
     totals: Totals,
     by_result_type: BTreeMap<String, u64>,
     organizations: HashMap<Option<String>, Sessions>,
-    policies: HashMap<PolicyKey, PolicySessions>,
-    mx: HashMap<Option<String>, Failures>,
-    sending_ips: HashMap<Option<String>, Failures>,
+    /// Keyed by [`policy_key`], so a lookup needs no allocation.
+    policies: HashMap<String, (PolicyKey, PolicySessions)>,
+    mx: Groups,
+    sending_ips: Groups,
     days: BTreeMap<Option<Day>, Sessions>,
     deviations: BTreeMap<DeviationKind, (u64, u64)>,
+    /// Reused buffer for policy keys.
+    key: String,
+}
+
+/// Failures grouped by a text key (MX or IP), plus those without one. Looked up by `&str`, so
+/// counting a failure detail allocates nothing once its group exists.
+#[derive(Debug, Clone, Default)]
+struct Groups {
+    named: HashMap<String, Failures>,
+    unnamed: Option<Failures>,
+}
+
+impl Groups {
+    fn add(&mut self, key: Option<&str>, result_type: &str, n: u64) {
+        let group = match key {
+            None => self.unnamed.get_or_insert_with(Failures::default),
+            Some(key) => {
+                // One hash lookup when the group exists, which is nearly always.
+                if let Some(group) = self.named.get_mut(key) {
+                    return group.add(result_type, n);
+                }
+                self.named.entry(key.to_owned()).or_default()
+            }
+        };
+        group.add(result_type, n);
+    }
+
+    /// Groups by failures, most first, then by key (the unnamed group before named ones).
+    fn ranked(&self) -> Vec<(Option<String>, Failures)> {
+        let mut rows: Vec<(Option<String>, Failures)> = self
+            .named
+            .iter()
+            .map(|(k, f)| (Some(k.clone()), f.clone()))
+            .collect();
+        rows.extend(self.unnamed.iter().map(|f| (None, f.clone())));
+        rows.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then_with(|| a.0.cmp(&b.0)));
+        rows
+    }
 }
 
 impl Aggregator {
@@ -244,12 +290,27 @@ impl Aggregator {
             report_sessions.failed = report_sessions.failed.saturating_add(failed);
 
             let policy = &result.policy;
-            let key = PolicyKey {
-                domain: policy.policy_domain.clone(),
-                policy_type: policy.policy_type.as_ref().map(|t| t.as_str().to_owned()),
-                mode: policy.mode().map(str::to_owned),
-            };
-            let group = self.policies.entry(key).or_default();
+            let policy_type = policy.policy_type.as_ref().map(|t| t.as_str());
+            let mode = policy.mode();
+            policy_key(
+                &mut self.key,
+                policy.policy_domain.as_deref(),
+                policy_type,
+                mode,
+            );
+            if !self.policies.contains_key(self.key.as_str()) {
+                let key = PolicyKey {
+                    domain: policy.policy_domain.clone(),
+                    policy_type: policy_type.map(str::to_owned),
+                    mode: mode.map(str::to_owned),
+                };
+                self.policies
+                    .insert(self.key.clone(), (key, PolicySessions::default()));
+            }
+            let (_, group) = self
+                .policies
+                .get_mut(self.key.as_str())
+                .expect("just inserted");
             if group.last_report != self.reports {
                 group.last_report = self.reports;
                 group.sessions.reports += 1;
@@ -264,9 +325,9 @@ impl Aggregator {
                 add_to(&mut self.by_result_type, result_type, count);
                 add_to(&mut group.by_result_type, result_type, count);
                 let mx = detail.receiving_mx_hostname.as_deref().map(normalise_host);
-                failures(&mut self.mx, mx, result_type, count);
+                self.mx.add(mx.as_deref(), result_type, count);
                 let ip = detail.sending_mta_ip.as_deref().map(normalise_ip);
-                failures(&mut self.sending_ips, ip, result_type, count);
+                self.sending_ips.add(ip.as_deref(), result_type, count);
             }
         }
         add(
@@ -274,12 +335,13 @@ impl Aggregator {
             report_sessions.successful,
         );
         add(&mut self.totals.failed_sessions, report_sessions.failed);
-        merge(
-            self.organizations
-                .entry(report.organization_name.clone())
-                .or_default(),
-            &report_sessions,
-        );
+        match self.organizations.get_mut(&report.organization_name) {
+            Some(group) => merge(group, &report_sessions),
+            None => {
+                let name = report.organization_name.clone();
+                self.organizations.insert(name, report_sessions.clone());
+            }
+        }
         merge(self.days.entry(report.day()).or_default(), &report_sessions);
 
         let mut kinds: Vec<DeviationKind> = report.deviations.iter().map(|d| d.kind).collect();
@@ -353,7 +415,7 @@ impl Aggregator {
 
         let mut by_policy: Vec<PolicyRow> = self
             .policies
-            .iter()
+            .values()
             .map(|(key, p)| PolicyRow {
                 policy_domain: key.domain.clone(),
                 policy_type: key.policy_type.clone(),
@@ -381,14 +443,20 @@ impl Aggregator {
                 ))
         });
 
-        let by_mx = ranked(&self.mx)
+        let by_mx = self
+            .mx
+            .ranked()
+            .into_iter()
             .map(|(mx, f)| MxRow {
                 mx,
                 failed_sessions: f.failed,
                 failures_by_result_type: f.by_result_type,
             })
             .collect();
-        let by_sending_ip = ranked(&self.sending_ips)
+        let by_sending_ip = self
+            .sending_ips
+            .ranked()
+            .into_iter()
             .map(|(sending_ip, f)| SendingIpRow {
                 sending_ip,
                 failed_sessions: f.failed,
@@ -462,24 +530,21 @@ fn add_to(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
     }
 }
 
-fn failures(
-    map: &mut HashMap<Option<String>, Failures>,
-    key: Option<String>,
-    result_type: &str,
-    n: u64,
-) {
-    let group = map.entry(key).or_default();
-    add(&mut group.failed, n);
-    add_to(&mut group.by_result_type, result_type, n);
-}
-
-/// Groups by failures, most first, then by key.
-fn ranked<K: Clone + Ord + Hash>(
-    map: &HashMap<K, Failures>,
-) -> impl Iterator<Item = (K, Failures)> {
-    let mut rows: Vec<(K, Failures)> = map.iter().map(|(k, f)| (k.clone(), f.clone())).collect();
-    rows.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then_with(|| a.0.cmp(&b.0)));
-    rows.into_iter()
+/// Writes the lookup key of a policy group into `buf`: each part behind a presence marker (so
+/// "absent" and "empty" differ), ended by a unit separator, which no domain, policy type or
+/// mode contains.
+fn policy_key(buf: &mut String, domain: Option<&str>, kind: Option<&str>, mode: Option<&str>) {
+    buf.clear();
+    for part in [domain, kind, mode] {
+        match part {
+            Some(text) => {
+                buf.push('+');
+                buf.push_str(text);
+            }
+            None => buf.push('-'),
+        }
+        buf.push('\u{1f}');
+    }
 }
 
 fn result_type_key(detail: &FailureDetail) -> &str {
@@ -506,15 +571,25 @@ pub fn explain(key: &str) -> Explanation {
     ResultType::parse(key).explanation()
 }
 
-/// MX host names compare case-insensitively and without the root dot (RFC 8461 §4.1).
-fn normalise_host(host: &str) -> String {
-    host.trim().trim_end_matches('.').to_ascii_lowercase()
+/// MX host names compare case-insensitively and without the root dot (RFC 8461 §4.1). Borrowed
+/// when already in that form, as nearly all are.
+fn normalise_host(host: &str) -> Cow<'_, str> {
+    let trimmed = host.trim().trim_end_matches('.');
+    if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(trimmed.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(trimmed)
+    }
 }
 
 /// IP addresses in their canonical text form (`2001:db8:abcd:0012::1` and `2001:db8:abcd:12::1`
-/// are one sender); anything that is not an address is kept as written.
-fn normalise_ip(ip: &str) -> String {
-    ip.trim()
-        .parse::<IpAddr>()
-        .map_or_else(|_| ip.to_owned(), |addr| addr.to_string())
+/// are one sender); anything that is not an address is kept as written. An IPv4 address that
+/// parses is already canonical (the parser refuses leading zeros), so it is borrowed.
+fn normalise_ip(ip: &str) -> Cow<'_, str> {
+    let trimmed = ip.trim();
+    match trimmed.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => Cow::Borrowed(trimmed),
+        Ok(addr) => Cow::Owned(addr.to_string()),
+        Err(_) => Cow::Borrowed(ip),
+    }
 }

@@ -117,6 +117,9 @@ deviations! {
     /// A `result-type` that RFC 8460 §4.3 does not define.
     UnknownResultType => ("unknown-result-type", Info, "RFC 8460 §4.3",
         "result-type is not one RFC 8460 defines; it is kept and counted verbatim."),
+    /// A field given twice in one object; the first is used, the others kept verbatim.
+    DuplicateField => ("duplicate-field", Warning, "RFC 8259 §4",
+        "A field appears more than once in one object; the first is used, the others are kept verbatim."),
     /// A field the RFC does not define; kept verbatim.
     UnknownField => ("unknown-field", Info, "RFC 8460 §4.4",
         "A field the RFC does not define; it is kept verbatim."),

@@ -24,6 +24,7 @@
 //! ```
 
 use super::aggregate::{Aggregator, Summary};
+use super::gzip::Inflater;
 use super::model::Report;
 use super::parse::{ParseError, parse_report};
 use super::unpack::{Limits, Sink, UnpackError, unpack};
@@ -103,6 +104,8 @@ pub struct Ingest {
     aggregate: Aggregator,
     errors: Vec<InputError>,
     inputs: u64,
+    /// One gzip decoder for all inputs: creating one per stream costs more than inflating it.
+    inflater: Inflater,
 }
 
 impl Ingest {
@@ -144,7 +147,13 @@ impl Ingest {
             added: Added::default(),
             on_report,
         };
-        unpack(bytes, source, &self.limits, &mut collector);
+        unpack(
+            bytes,
+            source,
+            &self.limits,
+            &mut self.inflater,
+            &mut collector,
+        );
         let added = collector.added;
         self.errors.extend(added.errors.iter().cloned());
         added

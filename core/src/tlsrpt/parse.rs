@@ -4,17 +4,19 @@
 //! object, or it has no `policies` array, the one field without which nothing can be counted.
 //! Everything else that departs from the RFC is accepted, read the way the reporter evidently
 //! meant it, and recorded as a [`Deviation`]; values that cannot be used (a count written as a
-//! string, a field of the wrong type) are kept verbatim among the `unknown_fields` of the object
-//! they were found in. Counts are taken only from JSON integers, never re-parsed from strings, so
-//! a total is always a sum of what the reporter actually counted.
+//! string, a field of the wrong type, a field given twice) are kept verbatim among the
+//! `unknown_fields` of the object they were found in. Counts are taken only from JSON integers,
+//! never re-parsed from strings, so a total is always a sum of what the reporter counted.
 
 use super::date_time::{Zone, parse_date_time};
 use super::deviation::{Deviation, DeviationKind as D};
+use super::json::{Json, Key, Object};
 use super::model::{
     DateRange, DateTime, FailureDetail, Policy, PolicyResult, PolicySummary, PolicyType, Report,
 };
 use super::result_type::ResultType;
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// Why a document is not a TLS-RPT report at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,44 +49,53 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
         Some(rest) => (rest, true),
         None => (json, false),
     };
-    let value: Value =
+    let value: Json =
         serde_json::from_slice(json).map_err(|e| ParseError::NotJson(e.to_string()))?;
-    let Value::Object(mut root) = value else {
+    let Json::Object(mut root) = value else {
         return Err(ParseError::NotAnObject {
-            found: type_name(&value),
+            found: value.type_name(),
         });
     };
-    let policies = match root.remove("policies") {
+    let policies = match root.take("policies") {
         None => return Err(ParseError::MissingPolicies),
-        Some(Value::Array(policies)) => policies,
+        Some(Json::Array(policies)) => policies,
         Some(other) => {
             return Err(ParseError::PoliciesNotArray {
-                found: type_name(&other),
+                found: other.type_name(),
             });
         }
     };
 
+    let at = Path::ROOT;
     let mut w = Walker::default();
     if bom {
-        w.note(D::ByteOrderMark, "", "");
+        w.note(D::ByteOrderMark, &at, "");
     }
     let mut unknown = Map::new();
-    let organization_name = w.string(&mut root, "", "organization-name", true, &mut unknown);
-    let date_range = match w.object(&mut root, "", "date-range", true, &mut unknown) {
-        Some(range) => w.date_range(range),
+    let organization_name = w.string(&mut root, &at, "organization-name", true, &mut unknown);
+    let date_range = match w.object(&mut root, &at, "date-range", true, &mut unknown) {
+        Some(range) => w.date_range(range, &at.key("date-range")),
         None => DateRange::default(),
     };
-    let contact_info = w.string(&mut root, "", "contact-info", false, &mut unknown);
-    let report_id = w.string(&mut root, "", "report-id", true, &mut unknown);
+    let contact_info = w.string(&mut root, &at, "contact-info", false, &mut unknown);
+    let report_id = w.string(&mut root, &at, "report-id", true, &mut unknown);
     let mut results = Vec::with_capacity(policies.len());
+    let policies_at = at.key("policies");
     for (i, entry) in policies.into_iter().enumerate() {
-        let path = format!("/policies/{i}");
+        let path = policies_at.index(i);
         match entry {
-            Value::Object(entry) => results.push(w.policy_result(entry, &path)),
-            other => w.keep_wrong_type(&path, other, &mut unknown),
+            Json::Object(entry) => results.push(w.policy_result(entry, &path)),
+            other => w.keep_wrong_element(&path, other, &mut unknown),
         }
     }
-    w.unknown_fields(root, "", &mut unknown);
+    const FIELDS: &[&str] = &[
+        "organization-name",
+        "date-range",
+        "contact-info",
+        "report-id",
+        "policies",
+    ];
+    w.unknown_fields(root, &at, FIELDS, &mut unknown);
     Ok(Report {
         organization_name,
         date_range,
@@ -96,37 +107,77 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
     })
 }
 
+/// A JSON pointer (RFC 6901) built only when a deviation needs it: most reports need none, and
+/// formatting a path for every field read would cost more than reading the field.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Path<'a> {
+    const ROOT: Path<'static> = Path {
+        parent: None,
+        segment: Segment::Root,
+    };
+
+    fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    fn index(&'a self, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            segment: Segment::Index(index),
+        }
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(parent) = self.parent {
+            parent.fmt(f)?;
+        }
+        match self.segment {
+            Segment::Root => Ok(()),
+            Segment::Key(key) => write!(f, "/{}", key.replace('~', "~0").replace('/', "~1")),
+            Segment::Index(index) => write!(f, "/{index}"),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Walker {
     deviations: Vec<Deviation>,
 }
 
 impl Walker {
-    fn note(&mut self, kind: D, path: &str, detail: impl Into<String>) {
-        self.deviations.push(Deviation::new(kind, path, detail));
+    fn note(&mut self, kind: D, path: &Path<'_>, detail: impl Into<String>) {
+        self.deviations
+            .push(Deviation::new(kind, path.to_string(), detail));
     }
 
     /// Takes `key` out of `obj`. `None` when absent (noted if `required`) or null (noted).
-    fn take(
-        &mut self,
-        obj: &mut Map<String, Value>,
-        at: &str,
-        key: &str,
-        required: bool,
-    ) -> Option<Value> {
-        match obj.remove(key) {
+    fn take(&mut self, obj: &mut Object, at: &Path<'_>, key: &str, required: bool) -> Option<Json> {
+        match obj.take(key) {
             None => {
                 if required {
-                    self.note(D::FieldMissing, &pointer(at, key), format!("no \"{key}\""));
+                    self.note(D::FieldMissing, &at.key(key), format!("no \"{key}\""));
                 }
                 None
             }
-            Some(Value::Null) => {
-                self.note(
-                    D::FieldNull,
-                    &pointer(at, key),
-                    format!("\"{key}\" is null"),
-                );
+            Some(Json::Null) => {
+                self.note(D::FieldNull, &at.key(key), format!("\"{key}\" is null"));
                 None
             }
             Some(value) => Some(value),
@@ -136,42 +187,49 @@ impl Walker {
     /// A value of the wrong type: noted, and kept verbatim under its own key.
     fn wrong_type(
         &mut self,
-        at: &str,
+        at: &Path<'_>,
         key: &str,
         expected: &str,
-        value: Value,
+        value: Json,
         unknown: &mut Map<String, Value>,
     ) {
+        let value = value.into_value();
         let detail = format!(
             "\"{key}\" is {}, not {expected}: {}",
             type_name(&value),
             clip(&value)
         );
-        self.note(D::FieldWrongType, &pointer(at, key), detail);
+        self.note(D::FieldWrongType, &at.key(key), detail);
         unknown.insert(key.to_owned(), value);
     }
 
-    /// An array element of the wrong type, kept verbatim under its JSON pointer.
-    fn keep_wrong_type(&mut self, path: &str, value: Value, unknown: &mut Map<String, Value>) {
+    /// An array element that is not an object, kept verbatim under its JSON pointer.
+    fn keep_wrong_element(
+        &mut self,
+        path: &Path<'_>,
+        value: Json,
+        unknown: &mut Map<String, Value>,
+    ) {
+        let value = value.into_value();
         let detail = format!(
             "{} instead of an object: {}",
             type_name(&value),
             clip(&value)
         );
         self.note(D::FieldWrongType, path, detail);
-        unknown.insert(path.to_owned(), value);
+        unknown.insert(path.to_string(), value);
     }
 
     fn string(
         &mut self,
-        obj: &mut Map<String, Value>,
-        at: &str,
+        obj: &mut Object,
+        at: &Path<'_>,
         key: &str,
         required: bool,
         unknown: &mut Map<String, Value>,
     ) -> Option<String> {
         match self.take(obj, at, key, required)? {
-            Value::String(s) => Some(s),
+            Json::String(s) => Some(s),
             other => {
                 self.wrong_type(at, key, "a string", other, unknown);
                 None
@@ -181,14 +239,14 @@ impl Walker {
 
     fn object(
         &mut self,
-        obj: &mut Map<String, Value>,
-        at: &str,
+        obj: &mut Object,
+        at: &Path<'_>,
         key: &str,
         required: bool,
         unknown: &mut Map<String, Value>,
-    ) -> Option<Map<String, Value>> {
+    ) -> Option<Object> {
         match self.take(obj, at, key, required)? {
-            Value::Object(o) => Some(o),
+            Json::Object(o) => Some(o),
             other => {
                 self.wrong_type(at, key, "an object", other, unknown);
                 None
@@ -199,8 +257,8 @@ impl Walker {
     /// A session count: only a non-negative integer JSON number counts.
     fn count(
         &mut self,
-        obj: &mut Map<String, Value>,
-        at: &str,
+        obj: &mut Object,
+        at: &Path<'_>,
         key: &str,
         unknown: &mut Map<String, Value>,
     ) -> Option<u64> {
@@ -208,8 +266,9 @@ impl Walker {
         if let Some(n) = value.as_u64() {
             return Some(n);
         }
+        let value = value.into_value();
         let detail = format!("\"{key}\" is {}: {}", type_name(&value), clip(&value));
-        self.note(D::CountNotANumber, &pointer(at, key), detail);
+        self.note(D::CountNotANumber, &at.key(key), detail);
         unknown.insert(key.to_owned(), value);
         None
     }
@@ -217,17 +276,17 @@ impl Walker {
     /// A list of strings; any other shape is kept verbatim as a wrong type.
     fn strings(
         &mut self,
-        value: Value,
-        at: &str,
+        value: Json,
+        at: &Path<'_>,
         key: &str,
         unknown: &mut Map<String, Value>,
     ) -> Option<Vec<String>> {
         match value {
-            Value::Array(items) if items.iter().all(Value::is_string) => Some(
+            Json::Array(items) if items.iter().all(|i| matches!(i, Json::String(_))) => Some(
                 items
                     .into_iter()
-                    .filter_map(|v| match v {
-                        Value::String(s) => Some(s),
+                    .filter_map(|item| match item {
+                        Json::String(s) => Some(s),
                         _ => None,
                     })
                     .collect(),
@@ -239,28 +298,41 @@ impl Walker {
         }
     }
 
+    /// Keeps what is left of an object verbatim: fields RFC 8460 does not define, and second
+    /// occurrences of those it does (`fields`: the names this object may have).
     fn unknown_fields(
         &mut self,
-        rest: Map<String, Value>,
-        at: &str,
+        rest: Object,
+        at: &Path<'_>,
+        fields: &[&str],
         unknown: &mut Map<String, Value>,
     ) {
-        for (key, value) in rest {
-            self.note(
-                D::UnknownField,
-                &pointer(at, &key),
-                format!("\"{key}\": {}", clip(&value)),
-            );
-            unknown.insert(key, value);
+        for (key, value) in rest.into_members() {
+            let value = value.into_value();
+            let name = key.as_str();
+            let kind = match key {
+                Key::Known(known) if fields.contains(&known) => D::DuplicateField,
+                _ => D::UnknownField,
+            };
+            self.note(kind, &at.key(name), format!("\"{name}\": {}", clip(&value)));
+            let name = name.to_owned();
+            // A third occurrence of a name would replace the second: keep each one.
+            let name = match unknown.contains_key(&name) {
+                false => name,
+                true => (2..)
+                    .map(|n| format!("{name}#{n}"))
+                    .find(|k| !unknown.contains_key(k))
+                    .expect("unbounded"),
+            };
+            unknown.insert(name, value);
         }
     }
 
-    fn date_range(&mut self, mut range: Map<String, Value>) -> DateRange {
-        const AT: &str = "/date-range";
+    fn date_range(&mut self, mut range: Object, at: &Path<'_>) -> DateRange {
         let mut unknown = Map::new();
-        let start = self.date_time(&mut range, "start-datetime", &mut unknown);
-        let end = self.date_time(&mut range, "end-datetime", &mut unknown);
-        self.unknown_fields(range, AT, &mut unknown);
+        let start = self.date_time(&mut range, at, "start-datetime", &mut unknown);
+        let end = self.date_time(&mut range, at, "end-datetime", &mut unknown);
+        self.unknown_fields(range, at, &["start-datetime", "end-datetime"], &mut unknown);
         if let (Some(s), Some(e)) = (
             start.as_ref().and_then(|d| d.at),
             end.as_ref().and_then(|d| d.at),
@@ -270,11 +342,11 @@ impl Walker {
             if one_day && e.unix() == s.unix() + 86_400 {
                 self.note(
                     D::EndAtNextMidnight,
-                    &pointer(AT, "end-datetime"),
+                    &at.key("end-datetime"),
                     format!("{s} to {e}"),
                 );
             } else if !one_day {
-                self.note(D::DateRangeNotOneDay, AT, format!("{s} to {e}"));
+                self.note(D::DateRangeNotOneDay, at, format!("{s} to {e}"));
             }
         }
         DateRange {
@@ -286,61 +358,64 @@ impl Walker {
 
     fn date_time(
         &mut self,
-        range: &mut Map<String, Value>,
+        range: &mut Object,
+        at: &Path<'_>,
         key: &str,
         unknown: &mut Map<String, Value>,
     ) -> Option<DateTime> {
-        const AT: &str = "/date-range";
-        let raw = self.string(range, AT, key, true, unknown)?;
-        let at = match parse_date_time(&raw) {
-            Some((at, Zone::Explicit)) => Some(at),
-            Some((at, Zone::Missing)) => {
-                self.note(
-                    D::DateTimeWithoutZone,
-                    &pointer(AT, key),
-                    format!("\"{raw}\" read as {at}"),
-                );
-                Some(at)
+        let raw = self.string(range, at, key, true, unknown)?;
+        let parsed = match parse_date_time(&raw) {
+            Some((instant, Zone::Explicit)) => Some(instant),
+            Some((instant, Zone::Missing)) => {
+                let detail = format!("\"{raw}\" read as {instant}");
+                self.note(D::DateTimeWithoutZone, &at.key(key), detail);
+                Some(instant)
             }
             None => {
-                self.note(D::DateTimeInvalid, &pointer(AT, key), format!("\"{raw}\""));
+                self.note(D::DateTimeInvalid, &at.key(key), format!("\"{raw}\""));
                 None
             }
         };
-        Some(DateTime { raw, at })
+        Some(DateTime { raw, at: parsed })
     }
 
-    fn policy_result(&mut self, mut entry: Map<String, Value>, at: &str) -> PolicyResult {
+    fn policy_result(&mut self, mut entry: Object, at: &Path<'_>) -> PolicyResult {
         let mut unknown = Map::new();
         let policy = match self.object(&mut entry, at, "policy", true, &mut unknown) {
-            Some(policy) => self.policy(policy, &pointer(at, "policy")),
+            Some(policy) => self.policy(policy, &at.key("policy")),
             None => Policy::default(),
         };
         let summary = match self.object(&mut entry, at, "summary", true, &mut unknown) {
-            Some(summary) => self.summary(summary, &pointer(at, "summary")),
+            Some(summary) => self.summary(summary, &at.key("summary")),
             None => PolicySummary::default(),
         };
         let mut failure_details = Vec::new();
-        let details_at = pointer(at, "failure-details");
+        let details_at = at.key("failure-details");
         match self.take(&mut entry, at, "failure-details", false) {
             None => {}
-            Some(Value::Array(items)) if items.is_empty() => {
+            Some(Json::Array(items)) if items.is_empty() => {
                 self.note(D::FailureDetailsEmpty, &details_at, "");
             }
-            Some(Value::Array(items)) => {
+            Some(Json::Array(items)) => {
+                failure_details.reserve_exact(items.len());
                 for (i, item) in items.into_iter().enumerate() {
-                    let path = format!("{details_at}/{i}");
+                    let path = details_at.index(i);
                     match item {
-                        Value::Object(item) => {
+                        Json::Object(item) => {
                             failure_details.push(self.failure_detail(item, &path))
                         }
-                        other => self.keep_wrong_type(&path, other, &mut unknown),
+                        other => self.keep_wrong_element(&path, other, &mut unknown),
                     }
                 }
             }
             Some(other) => self.wrong_type(at, "failure-details", "an array", other, &mut unknown),
         }
-        self.unknown_fields(entry, at, &mut unknown);
+        self.unknown_fields(
+            entry,
+            at,
+            &["policy", "summary", "failure-details"],
+            &mut unknown,
+        );
         let result = PolicyResult {
             policy,
             summary,
@@ -356,13 +431,13 @@ impl Walker {
                 let detail = format!(
                     "failure details add up to {detailed}, total-failure-session-count is {total}"
                 );
-                self.note(D::FailureCountMismatch, &pointer(at, "summary"), detail);
+                self.note(D::FailureCountMismatch, &at.key("summary"), detail);
             }
         }
         result
     }
 
-    fn policy(&mut self, mut obj: Map<String, Value>, at: &str) -> Policy {
+    fn policy(&mut self, mut obj: Object, at: &Path<'_>) -> Policy {
         let mut unknown = Map::new();
         let policy_type = self
             .string(&mut obj, at, "policy-type", true, &mut unknown)
@@ -371,7 +446,7 @@ impl Walker {
                 if let PolicyType::Other(_) = parsed {
                     self.note(
                         D::UnknownPolicyType,
-                        &pointer(at, "policy-type"),
+                        &at.key("policy-type"),
                         format!("\"{t}\""),
                     );
                 }
@@ -383,9 +458,9 @@ impl Walker {
         };
         let policy_domain = self.string(&mut obj, at, "policy-domain", false, &mut unknown);
         if policy_domain.is_none() && !unknown.contains_key("policy-domain") {
-            self.note(D::PolicyDomainMissing, &pointer(at, "policy-domain"), "");
+            self.note(D::PolicyDomainMissing, &at.key("policy-domain"), "");
         }
-        let mx_at = pointer(at, "mx-host");
+        let mx_at = at.key("mx-host");
         let mx_host = match self.take(&mut obj, at, "mx-host", false) {
             None => {
                 if policy_type == Some(PolicyType::Sts) {
@@ -393,7 +468,7 @@ impl Walker {
                 }
                 Vec::new()
             }
-            Some(Value::String(mx)) => {
+            Some(Json::String(mx)) => {
                 self.note(D::MxHostString, &mx_at, format!("\"{mx}\""));
                 vec![mx]
             }
@@ -407,7 +482,8 @@ impl Walker {
                 list
             }
         };
-        self.unknown_fields(obj, at, &mut unknown);
+        const FIELDS: &[&str] = &["policy-type", "policy-string", "policy-domain", "mx-host"];
+        self.unknown_fields(obj, at, FIELDS, &mut unknown);
         Policy {
             policy_type,
             policy_string,
@@ -419,14 +495,14 @@ impl Walker {
 
     fn policy_string(
         &mut self,
-        value: Value,
-        at: &str,
+        value: Json,
+        at: &Path<'_>,
         unknown: &mut Map<String, Value>,
     ) -> Vec<String> {
-        let ps_at = pointer(at, "policy-string");
         let Some(mut lines) = self.strings(value, at, "policy-string", unknown) else {
             return Vec::new();
         };
+        let ps_at = at.key("policy-string");
         if lines.is_empty() {
             self.note(D::PolicyStringEmpty, &ps_at, "");
         }
@@ -435,11 +511,8 @@ impl Walker {
             && only.trim_start().starts_with('[')
             && let Ok(decoded) = serde_json::from_str::<Vec<String>>(only)
         {
-            self.note(
-                D::PolicyStringJsonArray,
-                &ps_at,
-                format!("{} records in one string", decoded.len()),
-            );
+            let detail = format!("{} records in one string", decoded.len());
+            self.note(D::PolicyStringJsonArray, &ps_at, detail);
             lines = decoded;
         }
         // Google keeps the CR of a CRLF policy file: ["version: STSv1\r", ...].
@@ -450,22 +523,23 @@ impl Walker {
                     line.pop();
                 }
             }
-            self.note(
-                D::PolicyStringTrailingCr,
-                &ps_at,
-                format!("{with_cr} of {} lines", lines.len()),
-            );
+            let detail = format!("{with_cr} of {} lines", lines.len());
+            self.note(D::PolicyStringTrailingCr, &ps_at, detail);
         }
         lines
     }
 
-    fn summary(&mut self, mut obj: Map<String, Value>, at: &str) -> PolicySummary {
+    fn summary(&mut self, mut obj: Object, at: &Path<'_>) -> PolicySummary {
         let mut unknown = Map::new();
         let total_successful_session_count =
             self.count(&mut obj, at, "total-successful-session-count", &mut unknown);
         let total_failure_session_count =
             self.count(&mut obj, at, "total-failure-session-count", &mut unknown);
-        self.unknown_fields(obj, at, &mut unknown);
+        const FIELDS: &[&str] = &[
+            "total-successful-session-count",
+            "total-failure-session-count",
+        ];
+        self.unknown_fields(obj, at, FIELDS, &mut unknown);
         PolicySummary {
             total_successful_session_count,
             total_failure_session_count,
@@ -473,7 +547,7 @@ impl Walker {
         }
     }
 
-    fn failure_detail(&mut self, mut obj: Map<String, Value>, at: &str) -> FailureDetail {
+    fn failure_detail(&mut self, mut obj: Object, at: &Path<'_>) -> FailureDetail {
         let mut u = Map::new();
         let result_type = self
             .string(&mut obj, at, "result-type", true, &mut u)
@@ -482,7 +556,7 @@ impl Walker {
                 if !parsed.is_known() {
                     self.note(
                         D::UnknownResultType,
-                        &pointer(at, "result-type"),
+                        &at.key("result-type"),
                         format!("\"{t}\""),
                     );
                 }
@@ -514,17 +588,22 @@ impl Walker {
             failure_reason_code: self.string(&mut obj, at, "failure-reason-code", false, &mut u),
             unknown_fields: Map::new(),
         };
-        self.unknown_fields(obj, at, &mut u);
+        const FIELDS: &[&str] = &[
+            "result-type",
+            "sending-mta-ip",
+            "receiving-mx-hostname",
+            "receiving-mx-helo",
+            "receiving-ip",
+            "failed-session-count",
+            "additional-information",
+            "failure-reason-code",
+        ];
+        self.unknown_fields(obj, at, FIELDS, &mut u);
         FailureDetail {
             unknown_fields: u,
             ..detail
         }
     }
-}
-
-/// A JSON pointer (RFC 6901) to `key` inside the object at `at`.
-fn pointer(at: &str, key: &str) -> String {
-    format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 fn type_name(value: &Value) -> &'static str {

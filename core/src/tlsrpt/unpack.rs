@@ -14,7 +14,7 @@
 //! `inbox.mbox > message 3 > report.json.gz` is at depth 1 and `reports.zip > a.json.gz` at 2.
 
 use super::email;
-use flate2::read::MultiGzDecoder;
+use super::gzip::Inflater;
 use std::io::{Cursor, Read};
 
 /// Caps that keep a hostile input from exhausting memory or time.
@@ -165,9 +165,16 @@ pub(crate) trait Sink {
 }
 
 /// Unpacks `bytes`, named `source`, feeding `sink` one document or error at a time.
-pub(crate) fn unpack(bytes: &[u8], source: &str, limits: &Limits, sink: &mut dyn Sink) {
+pub(crate) fn unpack(
+    bytes: &[u8],
+    source: &str,
+    limits: &Limits,
+    inflater: &mut Inflater,
+    sink: &mut dyn Sink,
+) {
     let mut u = Unpacker {
         limits: *limits,
+        inflater,
         sink,
         emitted: 0,
     };
@@ -180,6 +187,7 @@ pub(crate) fn unpack(bytes: &[u8], source: &str, limits: &Limits, sink: &mut dyn
 
 pub(crate) struct Unpacker<'s> {
     pub(crate) limits: Limits,
+    inflater: &'s mut Inflater,
     sink: &'s mut dyn Sink,
     /// Documents and errors emitted so far, so an email can tell whether it held anything.
     pub(crate) emitted: usize,
@@ -240,15 +248,20 @@ impl Unpacker<'_> {
         if self.too_deep(location, depth) {
             return;
         }
-        match inflate(bytes, self.limits.max_report_bytes) {
-            Ok(content) => self.any(
-                &content,
+        let mut scratch = self.inflater.buffer();
+        match self
+            .inflater
+            .gunzip(bytes, self.limits.max_report_bytes, &mut scratch)
+        {
+            Ok(n) => self.any(
+                &scratch[..n],
                 location,
                 depth + 1,
                 "the decompressed gzip content",
             ),
             Err(e) => self.fail(location, e),
         }
+        self.inflater.recycle(scratch);
     }
 
     fn zip(&mut self, bytes: &[u8], location: &str, depth: usize) {
@@ -319,35 +332,6 @@ impl Unpacker<'_> {
         }
         if files == 0 {
             self.fail(location, UnpackError::EmptyZip);
-        }
-    }
-}
-
-/// Decompresses a gzip stream (several members are read as one, RFC 1952 §2.2), stopping as
-/// soon as the output passes `limit`: a bomb costs `limit` bytes, never its full size.
-pub fn inflate(gzip: &[u8], limit: usize) -> Result<Vec<u8>, UnpackError> {
-    // Reports compress about 10:1; start there and let the vector grow up to the cap.
-    let mut content = Vec::with_capacity(gzip.len().saturating_mul(10).min(limit + 1));
-    let result = MultiGzDecoder::new(gzip)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut content);
-    match result {
-        Ok(_) if content.len() > limit => Err(UnpackError::TooLarge { limit }),
-        Ok(_) => Ok(content),
-        Err(e) if content.is_empty() && e.to_string().contains("header") => {
-            Err(UnpackError::NotGzip("invalid header".into()))
-        }
-        Err(e) => {
-            let reason = match e.kind() {
-                std::io::ErrorKind::UnexpectedEof => {
-                    "truncated (unexpected end of data)".to_owned()
-                }
-                _ => e.to_string(),
-            };
-            Err(UnpackError::CorruptGzip {
-                after: content.len(),
-                reason,
-            })
         }
     }
 }
