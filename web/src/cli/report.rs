@@ -119,8 +119,8 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
 
 /// Inputs are handed from the reader to the ingester in batches of at most this many...
 const BATCH_INPUTS: usize = 64;
-/// ... or about this many bytes, whichever comes first.
-const BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// ... or buffers of about this many bytes in all, whichever comes first.
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Batches read ahead of the one being ingested.
 const AHEAD: usize = 2;
 
@@ -170,7 +170,7 @@ fn read_ahead<'scope>(
             } else {
                 std::fs::File::open(file).and_then(|mut f| read_all(&mut f, &mut buffer))
             };
-            bytes += read.as_ref().map_or(0, |n| *n);
+            bytes += buffer.len();
             batch.push(Input {
                 index,
                 read,
@@ -202,7 +202,7 @@ fn read_all(input: &mut impl Read, buffer: &mut Vec<u8>) -> std::io::Result<usiz
     let mut n = 0;
     loop {
         if n == buffer.len() {
-            buffer.resize((n * 2).max(64 * 1024), 0);
+            buffer.resize((n * 2).max(16 * 1024), 0);
         }
         match input.read(&mut buffer[n..]) {
             Ok(0) => return Ok(n),
