@@ -34,6 +34,7 @@ pub mod pattern;
 pub mod policy;
 pub mod probe;
 pub mod record;
+pub mod tlsrpt;
 
 pub use finding::{Code, Finding, Severity};
 pub use lint::{Lint, lint_policy, lint_sts_records, lint_tlsrpt_records};

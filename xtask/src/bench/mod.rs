@@ -4,6 +4,8 @@
 //! runs them in order and prints the table. A benchmark that cannot run returns `Err` with the
 //! reason, which is printed in its row instead of a figure, and the others still run.
 
+mod report;
+
 use std::path::PathBuf;
 
 /// What a benchmark gets to work with.
@@ -30,7 +32,7 @@ pub struct Figure {
 /// The benchmarks, in the order they run.
 type Bench = (&'static str, fn(&Ctx) -> Result<Vec<Figure>, String>);
 
-const BENCHES: &[Bench] = &[];
+const BENCHES: &[Bench] = &[("report ingestion vs parsedmarc", report::run)];
 
 /// Runs every benchmark and prints the table. Fails if a budget is missed or a benchmark errored.
 pub fn run_all(ctx: &Ctx) -> Result<(), String> {

@@ -1,0 +1,308 @@
+//! gzip (RFC 1952), decoded with one inflate state reused for every stream.
+//!
+//! An inflate stream state is about 43 KiB (a 32 KiB window and the Huffman tables); flate2's
+//! gzip readers allocate and zero a new one per stream, and copy every byte through the window,
+//! which for thousands of small reports costs more than inflating them. [`Inflater`] parses the
+//! gzip framing itself (header, CRC-32 and length trailer, several members in a row) and runs
+//! miniz_oxide's decompressor (the same one flate2 uses) straight into a growing output buffer,
+//! which then serves as the window: nothing to zero per stream, nothing copied twice. Output
+//! stops as soon as it passes the cap: a bomb costs the cap, never its full size.
+
+use super::unpack::UnpackError;
+use flate2::Crc;
+use miniz_oxide::inflate::TINFLStatus;
+use miniz_oxide::inflate::core::{DecompressorOxide, decompress, inflate_flags};
+use std::fmt;
+
+/// A reusable gzip decoder.
+#[derive(Default)]
+pub(crate) struct Inflater {
+    raw: Box<DecompressorOxide>,
+    /// The last output buffer, handed out again by [`Inflater::buffer`]: allocating and freeing
+    /// a large buffer per report makes the allocator consolidate its free lists every time.
+    spare: Vec<u8>,
+}
+
+impl Clone for Inflater {
+    /// A fresh decoder: the state holds nothing between streams worth copying.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for Inflater {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Inflater")
+    }
+}
+
+/// The largest scratch buffer kept between streams; real reports are far smaller.
+const KEEP: usize = 4 * 1024 * 1024;
+
+const FTEXT_FHCRC: u8 = 0x02;
+const FEXTRA: u8 = 0x04;
+const FNAME: u8 = 0x08;
+const FCOMMENT: u8 = 0x10;
+const RESERVED: u8 = 0xe0;
+
+impl Inflater {
+    /// A scratch buffer for [`Inflater::gunzip`]; give it back with [`Inflater::recycle`].
+    pub(crate) fn buffer(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.spare)
+    }
+
+    /// Keeps `buffer` for the next stream (the larger one, if a nested stream took a new one),
+    /// unless it grew past [`KEEP`]: after one huge report, its memory is given back.
+    pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
+        if buffer.len() > self.spare.len() && buffer.len() <= KEEP {
+            self.spare = buffer;
+        }
+    }
+
+    /// Decompresses every gzip member in `input` into `scratch`, at most `limit` bytes, and
+    /// returns how many: the content is `scratch[..n]`. The scratch buffer stays initialised
+    /// (its length is its usable size) so it is zeroed once when it grows, not per stream.
+    ///
+    /// Zero bytes after the last member (padding some tools add) are ignored; anything else
+    /// after it is an error, as is a CRC-32 or length that does not match.
+    pub(crate) fn gunzip(
+        &mut self,
+        input: &[u8],
+        limit: usize,
+        scratch: &mut Vec<u8>,
+    ) -> Result<usize, UnpackError> {
+        // Reports compress about 10:1; start there and grow up to the cap, never past it.
+        let want = input.len().saturating_mul(10).min(limit + 1);
+        if scratch.len() < want {
+            scratch.resize(want, 0);
+        }
+        let mut written = 0;
+        let mut rest = input;
+        loop {
+            let body = header(rest)?;
+            let start = written;
+            let used = self.member(body, scratch, &mut written, limit)?;
+            let out = &scratch[..written];
+            let trailer = &body[used..];
+            let Some((crc, size)) = trailer.get(..8).map(|t| t.split_at(4)) else {
+                return Err(corrupt(written, "truncated (unexpected end of data)"));
+            };
+            let mut check = Crc::new();
+            check.update(&out[start..]);
+            if u32::from_le_bytes(crc.try_into().expect("4 bytes")) != check.sum() {
+                return Err(corrupt(written, "checksum mismatch (CRC-32)"));
+            }
+            if u32::from_le_bytes(size.try_into().expect("4 bytes")) != check.amount() {
+                return Err(corrupt(written, "length mismatch"));
+            }
+            rest = &trailer[8..];
+            if rest.iter().all(|&b| b == 0) {
+                return Ok(written);
+            }
+            if !rest.starts_with(&[0x1f, 0x8b]) {
+                let reason = format!(
+                    "{} bytes of trailing data after the gzip stream",
+                    rest.len()
+                );
+                return Err(corrupt(written, &reason));
+            }
+        }
+    }
+
+    /// Inflates one member's deflate data into `scratch` from `written` on, growing it up to
+    /// `limit + 1` bytes; returns the input bytes it used. The output so far stays in `scratch`,
+    /// which is what lets the decompressor use it as its window (the non-wrapping mode).
+    fn member(
+        &mut self,
+        body: &[u8],
+        scratch: &mut Vec<u8>,
+        written: &mut usize,
+        limit: usize,
+    ) -> Result<usize, UnpackError> {
+        self.raw.init();
+        let mut used = 0;
+        loop {
+            let room = scratch.len().min(limit + 1);
+            if *written == room {
+                if room > limit {
+                    return Err(UnpackError::TooLarge { limit });
+                }
+                scratch.resize((room * 2).max(16 * 1024).min(limit + 1), 0);
+                continue;
+            }
+            let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+            let (status, read, wrote) = decompress(
+                &mut self.raw,
+                &body[used..],
+                &mut scratch[..room],
+                *written,
+                flags,
+            );
+            used += read;
+            *written += wrote;
+            match status {
+                TINFLStatus::Done if *written > limit => {
+                    return Err(UnpackError::TooLarge { limit });
+                }
+                TINFLStatus::Done => return Ok(used),
+                // The output is full: grow it (at the top of the loop) and go on.
+                TINFLStatus::HasMoreOutput => {}
+                TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {
+                    return Err(corrupt(*written, "truncated (unexpected end of data)"));
+                }
+                _ => return Err(corrupt(*written, "corrupt deflate stream")),
+            }
+        }
+    }
+}
+
+fn corrupt(after: usize, reason: &str) -> UnpackError {
+    UnpackError::CorruptGzip {
+        after,
+        reason: reason.to_owned(),
+    }
+}
+
+/// Checks a member header (RFC 1952 §2.3) and returns what follows it.
+fn header(input: &[u8]) -> Result<&[u8], UnpackError> {
+    let invalid = |why: &str| UnpackError::NotGzip(format!("invalid header: {why}"));
+    let truncated = || UnpackError::CorruptGzip {
+        after: 0,
+        reason: "truncated header".into(),
+    };
+    let fixed = input.get(..10).ok_or_else(truncated)?;
+    if fixed[..2] != [0x1f, 0x8b] {
+        return Err(invalid("no gzip magic number"));
+    }
+    if fixed[2] != 8 {
+        return Err(invalid(&format!(
+            "compression method {} (only 8, deflate, exists)",
+            fixed[2]
+        )));
+    }
+    let flags = fixed[3];
+    if flags & RESERVED != 0 {
+        return Err(invalid("reserved flag bits are set"));
+    }
+    let mut rest = &input[10..];
+    if flags & FEXTRA != 0 {
+        let len = rest.get(..2).ok_or_else(truncated)?;
+        let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
+        rest = rest.get(2 + len..).ok_or_else(truncated)?;
+    }
+    for flag in [FNAME, FCOMMENT] {
+        if flags & flag != 0 {
+            let end = rest.iter().position(|&b| b == 0).ok_or_else(truncated)?;
+            rest = &rest[end + 1..];
+        }
+    }
+    if flags & FTEXT_FHCRC != 0 {
+        rest = rest.get(2..).ok_or_else(truncated)?;
+    }
+    Ok(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    impl Inflater {
+        fn gunzip_new(&mut self, input: &[u8], limit: usize) -> Result<Vec<u8>, UnpackError> {
+            let mut scratch = self.buffer();
+            let n = self.gunzip(input, limit, &mut scratch);
+            let content = n.map(|n| scratch[..n].to_vec());
+            self.recycle(scratch);
+            content
+        }
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn one_inflater_decodes_many_streams_and_members() {
+        let mut inflater = Inflater::default();
+        for text in [&b"first"[..], b"", b"second, longer text"] {
+            assert_eq!(inflater.gunzip_new(&gz(text), 100).unwrap(), text);
+        }
+        let mut two = gz(b"one ");
+        two.extend(gz(b"two"));
+        assert_eq!(inflater.gunzip_new(&two, 100).unwrap(), b"one two");
+        let mut padded = gz(b"x");
+        padded.extend([0; 7]);
+        assert_eq!(inflater.gunzip_new(&padded, 100).unwrap(), b"x");
+    }
+
+    #[test]
+    fn optional_header_fields_are_skipped() {
+        let mut e = flate2::GzBuilder::new()
+            .filename("r.json")
+            .comment("hi")
+            .extra(vec![1, 2, 3])
+            .write(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"{}").unwrap();
+        let bytes = e.finish().unwrap();
+        assert_eq!(Inflater::default().gunzip_new(&bytes, 10).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn checks_what_it_decodes() {
+        let mut i = Inflater::default();
+        let good = gz(b"some report text");
+        let mut bad_crc = good.clone();
+        let n = bad_crc.len();
+        bad_crc[n - 8] ^= 1;
+        assert_eq!(
+            i.gunzip_new(&bad_crc, 100),
+            Err(corrupt(16, "checksum mismatch (CRC-32)"))
+        );
+        let mut bad_len = good.clone();
+        bad_len[n - 4] ^= 1;
+        assert!(
+            matches!(i.gunzip_new(&bad_len, 100), Err(UnpackError::CorruptGzip { reason, .. }) if reason == "length mismatch")
+        );
+        let mut trailing = good.clone();
+        trailing.extend(b"junk");
+        assert!(
+            matches!(i.gunzip_new(&trailing, 100), Err(UnpackError::CorruptGzip { reason, .. }) if reason.contains("4 bytes of trailing data"))
+        );
+        assert_eq!(
+            i.gunzip_new(&good[..5], 100),
+            Err(UnpackError::CorruptGzip {
+                after: 0,
+                reason: "truncated header".into()
+            })
+        );
+        assert!(
+            matches!(i.gunzip_new(&good[..n - 3], 100), Err(UnpackError::CorruptGzip { reason, .. }) if reason.starts_with("truncated"))
+        );
+        assert!(
+            matches!(i.gunzip_new(&good[..n - 12], 100), Err(UnpackError::CorruptGzip { reason, .. }) if reason.starts_with("truncated"))
+        );
+        let mut flags = good.clone();
+        flags[3] = 0x80;
+        assert_eq!(
+            i.gunzip_new(&flags, 100),
+            Err(UnpackError::NotGzip(
+                "invalid header: reserved flag bits are set".into()
+            ))
+        );
+        // Still usable after errors.
+        assert_eq!(i.gunzip_new(&good, 100).unwrap(), b"some report text");
+    }
+
+    #[test]
+    fn stops_at_the_cap() {
+        let mut i = Inflater::default();
+        let data = vec![b'a'; 10_000];
+        assert_eq!(i.gunzip_new(&gz(&data), 10_000).unwrap().len(), 10_000);
+        assert_eq!(
+            i.gunzip_new(&gz(&data), 9_999),
+            Err(UnpackError::TooLarge { limit: 9_999 })
+        );
+    }
+}

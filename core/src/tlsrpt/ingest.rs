@@ -1,0 +1,233 @@
+//! [`Ingest`]: feed inputs one at a time, get the aggregate at any moment.
+//!
+//! This is the whole engine as the browser viewer and `stslens report` use it: each input (a
+//! file's bytes) is unpacked, each report in it parsed, deduplicated and counted, and then the
+//! input's bytes can be dropped. Memory is the largest single input being processed plus the
+//! aggregate (and one deduplication key per distinct report), never the sum of all inputs, so the
+//! browser can feed thousands of files with a progress bar between them.
+//!
+//! ```
+//! use stslens_core::tlsrpt::Ingest;
+//!
+//! let json = br#"{"organization-name":"Google Inc.","report-id":"r1",
+//!   "date-range":{"start-datetime":"2024-01-09T00:00:00Z","end-datetime":"2024-01-09T23:59:59Z"},
+//!   "policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com","mx-host":["mx.example.com"]},
+//!                "summary":{"total-successful-session-count":10,"total-failure-session-count":0}}]}"#;
+//! let mut ingest = Ingest::new();
+//! let added = ingest.add("google.json", json);
+//! assert_eq!((added.reports, added.duplicates), (1, 0));
+//! let again = ingest.add("copy.json", json);
+//! assert_eq!((again.reports, again.duplicates), (0, 1));
+//! let summary = ingest.summary();
+//! assert_eq!((summary.reports, summary.duplicates), (1, 1));
+//! assert_eq!(summary.totals.successful_sessions, 10);
+//! ```
+
+use super::aggregate::{Aggregator, Summary};
+use super::gzip::Inflater;
+use super::model::Report;
+use super::parse::{ParseError, parse_report};
+use super::unpack::{Limits, Sink, UnpackError, unpack};
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use std::collections::HashSet;
+use std::fmt;
+
+/// What went wrong with one input, or one item inside it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// The container could not be unpacked (corrupt gzip, truncated zip, a cap hit, ...).
+    #[error(transparent)]
+    Unpack(#[from] UnpackError),
+    /// A document was found but is not a TLS-RPT report.
+    #[error(transparent)]
+    Report(#[from] ParseError),
+    /// The shell could not read the input at all (reported by the caller, e.g. a missing file).
+    #[error("cannot read: {0}")]
+    Unreadable(String),
+}
+
+/// An error together with the input, or the item inside it, that it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// Where: the input's name, then the path inside it, e.g. `inbox.mbox > message 3 > x.json.gz`.
+    pub source: String,
+    /// What.
+    pub error: IngestError,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.source, self.error)
+    }
+}
+
+impl Serialize for InputError {
+    /// `{"source": "...", "message": "..."}`, as the design's contract shows.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("InputError", 2)?;
+        st.serialize_field("source", &self.source)?;
+        st.serialize_field("message", &self.error.to_string())?;
+        st.end()
+    }
+}
+
+/// What one call to [`Ingest::add`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Added {
+    /// New distinct reports counted.
+    pub reports: usize,
+    /// Reports already counted before (same organization and report-id), not counted again.
+    pub duplicates: usize,
+    /// Items that could not be read; they are also kept for [`Ingest::summary`].
+    pub errors: Vec<InputError>,
+}
+
+/// A report as it is found, for callers that want more than the aggregate (a table of reports,
+/// CSV rows). Handed out by reference so nothing is kept unless the caller keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct Found<'a> {
+    /// Where it was found, e.g. `reports.zip > google.com!example.com!1!2.json.gz`.
+    pub location: &'a str,
+    /// The report.
+    pub report: &'a Report,
+    /// Whether it was already counted from an earlier input or item.
+    pub duplicate: bool,
+}
+
+/// The ingestion engine: unpack, parse, deduplicate, aggregate.
+#[derive(Debug, Clone, Default)]
+pub struct Ingest {
+    limits: Limits,
+    seen: HashSet<String>,
+    aggregate: Aggregator,
+    errors: Vec<InputError>,
+    inputs: u64,
+    /// One gzip decoder for all inputs: creating one per stream costs more than inflating it.
+    inflater: Inflater,
+}
+
+impl Ingest {
+    /// An empty ingester with the default [`Limits`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty ingester with other caps (tests, or a deployment that wants them smaller).
+    pub fn with_limits(limits: Limits) -> Self {
+        Ingest {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// The caps in force.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Ingests one input, whatever its format, named `source` in errors and locations.
+    pub fn add(&mut self, source: &str, bytes: &[u8]) -> Added {
+        self.add_with(source, bytes, |_| {})
+    }
+
+    /// Like [`Ingest::add`], and hands every report found (duplicates too, marked) to `on_report`
+    /// as soon as it is parsed: `stslens report --csv` streams rows this way.
+    pub fn add_with(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+        on_report: impl FnMut(Found<'_>),
+    ) -> Added {
+        self.inputs += 1;
+        let mut collector = Collector {
+            seen: &mut self.seen,
+            aggregate: &mut self.aggregate,
+            added: Added::default(),
+            on_report,
+        };
+        unpack(
+            bytes,
+            source,
+            &self.limits,
+            &mut self.inflater,
+            &mut collector,
+        );
+        let added = collector.added;
+        self.errors.extend(added.errors.iter().cloned());
+        added
+    }
+
+    /// Records an input the caller could not read (a missing file, a read error), so that it
+    /// appears in the summary's errors like every other failed input.
+    pub fn add_unreadable(&mut self, source: &str, reason: impl fmt::Display) -> InputError {
+        self.inputs += 1;
+        let error = InputError {
+            source: source.to_owned(),
+            error: IngestError::Unreadable(reason.to_string()),
+        };
+        self.errors.push(error.clone());
+        error
+    }
+
+    /// The aggregate of everything ingested so far.
+    pub fn summary(&self) -> Summary {
+        self.aggregate.summary(self.inputs, &self.errors)
+    }
+
+    /// Every error so far, in the order met.
+    pub fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+}
+
+struct Collector<'a, F> {
+    seen: &'a mut HashSet<String>,
+    aggregate: &'a mut Aggregator,
+    added: Added,
+    on_report: F,
+}
+
+impl<F: FnMut(Found<'_>)> Sink for Collector<'_, F> {
+    fn document(&mut self, location: &str, json: &[u8]) {
+        let report = match parse_report(json) {
+            Ok(report) => report,
+            Err(e) => return self.error_at(location, e.into()),
+        };
+        // One string per key; the organization's length in front makes the joining unambiguous
+        // whatever characters the two values hold.
+        let duplicate = match report.dedup_key() {
+            Some((organization, id)) => {
+                let key = format!("{}\0{organization}\0{id}", organization.len());
+                !self.seen.insert(key)
+            }
+            None => false,
+        };
+        if duplicate {
+            self.added.duplicates += 1;
+            self.aggregate.add_duplicate();
+        } else {
+            self.added.reports += 1;
+            self.aggregate.add(&report);
+        }
+        (self.on_report)(Found {
+            location,
+            report: &report,
+            duplicate,
+        });
+    }
+
+    fn error(&mut self, location: &str, error: UnpackError) {
+        self.error_at(location, error.into());
+    }
+}
+
+impl<F> Collector<'_, F> {
+    fn error_at(&mut self, location: &str, error: IngestError) {
+        self.added.errors.push(InputError {
+            source: location.to_owned(),
+            error,
+        });
+    }
+}
