@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod finding;
+pub mod generate;
 pub mod lint;
 pub mod name;
 pub mod pattern;
@@ -34,6 +35,7 @@ pub mod policy;
 pub mod record;
 
 pub use finding::{Code, Finding, Severity};
+pub use generate::{Generated, Request, generate};
 pub use lint::{Lint, lint_policy, lint_sts_records, lint_tlsrpt_records};
 pub use pattern::MxPattern;
 pub use policy::{MaxAge, Mode, Policy};
