@@ -4,6 +4,8 @@
 //! the browser (fetch, storage, files). No RFC logic lives here: it is all in `stslens-core`.
 
 mod app;
+mod components;
+mod io;
 mod pages;
 
 fn main() {

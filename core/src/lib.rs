@@ -12,7 +12,7 @@
 //!   │ dns      DoH query building and response decoding             RFC 8484              │
 //!   │ check    plan → Observations → Report                                              │
 //!   │ tlsrpt   report model, unpacking, dedup, aggregation, export  RFC 8460 §4           │
-//!   │ generate policy file, TXT records, rollout plan                                    │
+//!   │ generate policy file, TXT records, hosting, rollout plan, self-linted              │
 //!   │ lint     {valid, findings, parsed} for a policy or a TXT record set (CLI + app)      │
 //!   └────────────────┬──────────────────────────────────────────────────────────────┘
 //!                    ▼

@@ -307,7 +307,7 @@ fn invalid_input_exits_2_naming_the_argument_and_value() {
                 "--max-age",
                 "31557601",
             ],
-            "--max-age: max_age 31557601 is above the limit",
+            "--max-age: the max_age 31557601 is above the limit",
         ),
         (
             &[

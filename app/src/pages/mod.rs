@@ -1,4 +1,5 @@
 //! One module per route (design §5).
 
 pub mod about;
+pub mod generate;
 pub mod not_found;

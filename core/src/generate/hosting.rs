@@ -82,14 +82,15 @@ pub fn hosting(domain: &DomainName) -> Hosting {
 fn nginx(host: &str, file_path: &str) -> String {
     format!(
         "# /etc/nginx/conf.d/{host}.conf
-# Policy file: {WEB_ROOT}/{file_path}
-# Certificate, e.g.: certbot certonly --webroot -w {WEB_ROOT} -d {host}
+# The policy file: {WEB_ROOT}/{file_path}
+# A certificate for {host}, e.g. from Let's Encrypt:
+#   certbot certonly --webroot -w {WEB_ROOT} -d {host}
 
 server {{
     listen 80;
     listen [::]:80;
     server_name {host};
-    # Senders only use HTTPS; port 80 is here for the certificate's HTTP-01 challenge.
+    # Only for the certificate's HTTP-01 challenge: senders use HTTPS.
     location /.well-known/acme-challenge/ {{ root {WEB_ROOT}; }}
     location / {{ return 404; }}
 }}
@@ -104,7 +105,7 @@ server {{
 
     root {WEB_ROOT};
 
-    # Exactly this path, answered directly (senders follow no redirect), as text/plain.
+    # The policy: this path exactly, no redirect, as text/plain.
     location = {POLICY_PATH} {{
         types {{ }}
         default_type \"text/plain; charset=utf-8\";
@@ -119,11 +120,11 @@ server {{
 
 fn caddy(host: &str) -> String {
     format!(
-        "# Caddyfile: Caddy gets and renews the certificate for {host} itself
-# ({host} must resolve to this server, with ports 80 and 443 reachable).
+        "# Caddyfile. Caddy gets and renews the certificate for {host} itself:
+# the name must resolve to this server, with ports 80 and 443 open.
 {host} {{
 \troot * {WEB_ROOT}
-\t# Exactly this path, answered directly (senders follow no redirect), as text/plain.
+\t# The policy: this path exactly, no redirect, as text/plain.
 \thandle {POLICY_PATH} {{
 \t\theader Content-Type \"text/plain; charset=utf-8\"
 \t\tfile_server
@@ -207,7 +208,7 @@ pub fn zone(domain: &DomainName, records: &[&TxtRecord]) -> String {
         ));
     }
     out.push_str(&format!(
-        "; {host} must point at the web server that serves the policy, with one of:\n"
+        "; Point {host} at the policy's web server, with one of:\n"
     ));
     for (kind, target) in [
         ("A    ", "<IPv4 address of the web server>"),

@@ -102,14 +102,14 @@ pub enum InputError {
         mode: Mode,
     },
     /// `max_age` is not a number.
-    #[error("max_age `{value}` is not a whole number of seconds")]
+    #[error("the max_age `{value}` is not a whole number of seconds")]
     MaxAgeNotNumber {
         /// As typed.
         value: String,
     },
     /// `max_age` above the RFC's limit.
     #[error(
-        "max_age {value} is above the limit of {MAX_AGE_LIMIT} seconds (about a year) that RFC 8461 §3.2 sets"
+        "the max_age {value} is above the limit of {MAX_AGE_LIMIT} seconds (about a year) that RFC 8461 §3.2 sets"
     )]
     MaxAgeTooLarge {
         /// As given.

@@ -84,8 +84,13 @@ pub fn describe_seconds(seconds: u32) -> String {
 pub fn checklist(domain: &DomainName, mode: Mode, max_age: u32) -> Vec<Step> {
     let host = format!("mta-sts.{domain}");
     let url = format!("https://{host}/.well-known/mta-sts.txt");
-    let age = describe_seconds(max_age);
     let now = Stage::of(mode);
+    // Quotes this policy's max_age in the step of its mode, unless it is the value suggested there.
+    let this = |m: Mode, suggested: &[u32]| match (m == mode, suggested.contains(&max_age)) {
+        (false, _) => String::new(),
+        (true, true) => " (as in this policy)".to_owned(),
+        (true, false) => format!(" (this policy: {})", describe_seconds(max_age)),
+    };
     let step = |stage: Stage, title: &str, detail: String| Step {
         stage,
         current: stage == now,
@@ -119,7 +124,7 @@ pub fn checklist(domain: &DomainName, mode: Mode, max_age: u32) -> Vec<Step> {
             "Test for one to two weeks",
             format!(
                 "Start with `mode: testing` and a short max_age such as 1 day{}: senders still deliver when something fails, and report it. Read the TLS-RPT reports for at least one to two weeks; every `sts-policy-fetch-error`, `sts-webpki-invalid`, `certificate-host-mismatch` or `validation-failure` must be explained and fixed before you enforce.",
-                if mode == Mode::Testing { format!(" (this policy: {age})") } else { String::new() }
+                this(Mode::Testing, &[86_400])
             ),
         ),
         step(
@@ -127,7 +132,7 @@ pub fn checklist(domain: &DomainName, mode: Mode, max_age: u32) -> Vec<Step> {
             "Enforce, with a new id",
             format!(
                 "Edit the policy file to `mode: enforce` with a longer max_age, 1 to 2 weeks{}, then publish a new id in `_mta-sts.{domain}` (`stslens generate --mode enforce` makes both). Once the reports stay clean for some weeks, raise max_age step by step up to a year (`{MAX_AGE_LIMIT}`), each time file first, then a new id: a long max_age is what protects the first delivery after a sender's cache expires.",
-                if mode == Mode::Enforce { format!(" (this policy: {age})") } else { String::new() }
+                this(Mode::Enforce, &[604_800, 1_209_600])
             ),
         ),
         step(
@@ -147,7 +152,7 @@ pub fn checklist(domain: &DomainName, mode: Mode, max_age: u32) -> Vec<Step> {
             "Backing out",
             format!(
                 "Do not just delete the record: senders keep enforcing a cached policy until its max_age runs out. Publish `mode: none` with a short max_age such as 1 day{} and a new id (`stslens generate --mode none`), keep it served for at least the previous policy's max_age, then remove `_mta-sts.{domain}`, and last the policy file and {host} (RFC 8461 §8.3).",
-                if mode == Mode::None { format!(" (this policy: {age})") } else { String::new() }
+                this(Mode::None, &[86_400])
             ),
         ),
     ]
@@ -156,6 +161,7 @@ pub fn checklist(domain: &DomainName, mode: Mode, max_age: u32) -> Vec<Step> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::default_max_age;
     use crate::name::TrailingDot;
 
     #[test]
