@@ -1,13 +1,5 @@
-//! StsLens web app: a thin Leptos view over `stslens-core`, run in the browser as wasm.
-//!
-//! `pages/` has one module per route, `components/` the reusable pieces, and `io/` every call into
-//! the browser (fetch, storage, files). No RFC logic lives here: it is all in `stslens-core`.
-
-mod app;
-mod components;
-mod io;
-mod pages;
+//! Entry point: mounts [`stslens_app::App`] on `<body>`.
 
 fn main() {
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(stslens_app::App);
 }

@@ -91,8 +91,12 @@ pub struct DomainName(String);
 
 impl DomainName {
     /// Parses a hostname: ASCII letters, digits and hyphens in dot-separated labels of 1-63
-    /// characters, 253 in all, no hyphen at a label's edge, and a last label that is not all
-    /// digits (RFC 3696 §2), which also keeps dotted IPv4 forms like `127.1` out.
+    /// characters, 253 in all, no hyphen at a label's edge, and a last label that is not a number
+    /// (RFC 3696 §2: a TLD is never all-numeric). "A number" is read the way URL parsers and
+    /// `inet_aton` read one (WHATWG URL "ends in a number"): all digits, or `0x` followed by hex
+    /// digits. That keeps every IPv4 form out, dotted, short (`127.1`), decimal (`2130706433`), octal
+    /// (`0177.0.0.1`) and hex (`0x7f000001`, `127.0.0.0x1`), so that no caller can hand a resolver
+    /// something it would read as an address.
     pub fn parse(input: &str, trailing_dot: TrailingDot) -> Result<DomainName, NameError> {
         let name = match input.strip_suffix('.') {
             Some(stripped) if trailing_dot == TrailingDot::Allow => stripped,
@@ -117,7 +121,7 @@ impl DomainName {
             check_label(label)?;
         }
         let last = name.rsplit('.').next().unwrap_or(name);
-        if last.bytes().all(|b| b.is_ascii_digit()) {
+        if is_number_label(last) {
             return Err(NameError::LooksLikeIp {
                 name: input.to_owned(),
             });
@@ -143,6 +147,18 @@ impl DomainName {
     /// The name without its leftmost label, if it has more than one.
     pub fn parent(&self) -> Option<&str> {
         self.0.split_once('.').map(|(_, rest)| rest)
+    }
+}
+
+/// A label that an IPv4 parser would take for a number: decimal (octal with a leading 0 is digits
+/// too) or `0x`/`0X` followed by hex digits, possibly none (`0x` alone is zero to `inet_aton`).
+fn is_number_label(label: &str) -> bool {
+    match label
+        .strip_prefix("0x")
+        .or_else(|| label.strip_prefix("0X"))
+    {
+        Some(digits) => digits.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => label.bytes().all(|b| b.is_ascii_digit()),
     }
 }
 
@@ -217,6 +233,9 @@ mod tests {
         assert_eq!(ok("xn--bcher-kva.example"), "xn--bcher-kva.example");
         assert_eq!(ok("a-b.c1"), "a-b.c1");
         assert_eq!(ok("localhost"), "localhost");
+        // Hex-looking labels are names anywhere but last, and so is a last label that is not hex.
+        assert_eq!(ok("0x7f.example.com"), "0x7f.example.com");
+        assert_eq!(ok("mail.0xg"), "mail.0xg");
     }
 
     #[test]
@@ -262,6 +281,16 @@ mod tests {
             "2130706433",
             "0177.0.0.1",
             "1.2.3.04",
+        ] {
+            assert!(matches!(err(s), NameError::LooksLikeIp { .. }), "{s}");
+        }
+        for s in [
+            "0x7f000001",
+            "0X7F000001",
+            "0x7f.0x0.0x0.0x1",
+            "127.0.0.0x1",
+            "10.0x",
+            "0xA",
         ] {
             assert!(matches!(err(s), NameError::LooksLikeIp { .. }), "{s}");
         }

@@ -14,7 +14,57 @@ pub fn build_dist() -> Result<PathBuf, Fail> {
         .env("PATH", path_with(&tools::binaryen_bin()))
         .env("NO_COLOR", "true")
         .run()?;
-    Ok(root().join("dist"))
+    let dist = root().join("dist");
+    externalize_loader(&dist)?;
+    Ok(dist)
+}
+
+/// Moves the wasm loader that Trunk 0.21 writes inline into `index.html` (a `<script type="module">`)
+/// into its own content-hashed file, `boot-<hash>.js`, referenced with `src` and an SRI hash.
+///
+/// The site's CSP allows no inline script (`script-src 'self' 'wasm-unsafe-eval'`), and Trunk has no
+/// option to emit the loader as a file. Doing it here, in the one place every build goes through,
+/// keeps `dist/` CSP-clean for `stslens serve` and for static hosts alike.
+fn externalize_loader(dist: &Path) -> Result<(), Fail> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    const OPEN: &str = "<script type=\"module\">";
+    const CLOSE: &str = "</script>";
+    let index_path = dist.join("index.html");
+    let html = std::fs::read_to_string(&index_path).map_err(|e| Fail::io(&index_path, e))?;
+    let start = html.find(OPEN).ok_or_else(|| {
+        Fail::msg(format!(
+            "{}: Trunk's inline module loader was not found",
+            index_path.display()
+        ))
+    })?;
+    let body_start = start + OPEN.len();
+    let end = body_start
+        + html[body_start..].find(CLOSE).ok_or_else(|| {
+            Fail::msg(format!(
+                "{}: unterminated inline <script>",
+                index_path.display()
+            ))
+        })?;
+    let script = html[body_start..end].trim().to_owned() + "\n";
+    let digest = sha2::Sha256::digest(script.as_bytes());
+    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let sri =
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(script.as_bytes()));
+    let name = format!("boot-{hash}.js");
+    let path = dist.join(&name);
+    std::fs::write(&path, &script).map_err(|e| Fail::io(&path, e))?;
+    let tag = format!(
+        "<script type=\"module\" src=\"/{name}\" integrity=\"sha384-{sri}\" crossorigin=\"anonymous\"></script>"
+    );
+    let html = format!("{}{tag}{}", &html[..start], &html[end + CLOSE.len()..]);
+    if html.contains("<script>") || html.contains(OPEN) {
+        return Err(Fail::msg(format!(
+            "{}: still has an inline script",
+            index_path.display()
+        )));
+    }
+    std::fs::write(&index_path, html).map_err(|e| Fail::io(&index_path, e))
 }
 
 /// Builds the release `stslens` binary and returns its path.

@@ -3,3 +3,4 @@
 pub mod about;
 pub mod generate;
 pub mod not_found;
+pub mod settings;
