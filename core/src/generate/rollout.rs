@@ -205,6 +205,14 @@ mod tests {
                     .count(),
                 1
             );
+            // At the value the step itself suggests, the step says so rather than repeating it.
+            let typical = checklist(&d, mode, default_max_age(mode));
+            let step = typical.iter().find(|s| s.current).unwrap();
+            assert!(
+                step.detail.contains("(as in this policy)"),
+                "{}",
+                step.detail
+            );
         }
     }
 
