@@ -1,6 +1,6 @@
 //! The application shell: header with navigation, the routes of design §5, footer.
 
-use crate::pages::{about::About, not_found::NotFound, settings::SettingsPage};
+use crate::pages::{about::About, generate::Generate, not_found::NotFound, settings::SettingsPage};
 use leptos::prelude::*;
 use leptos_router::{
     components::{A, Route, Router, Routes},
@@ -32,6 +32,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/about") view=About/>
+                    <Route path=path!("/generate") view=Generate/>
                 </Routes>
             </main>
             <footer class="site-footer">

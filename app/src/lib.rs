@@ -4,6 +4,7 @@
 //! the browser (fetch, storage, files). No RFC logic lives here: it is all in `stslens-core`.
 
 pub mod app;
+pub mod components;
 pub mod io;
 pub mod pages;
 

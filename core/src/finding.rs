@@ -200,6 +200,13 @@ codes! {
     TlsrptRecordFieldDuplicate => ("tlsrpt-record-field-duplicate", Warning, "RFC 8460 §3"),
     /// Whitespace before `;` (allowed by the ABNF, but the record no longer begins `v=TLSRPTv1;`).
     TlsrptRecordSpaceBeforeDelimiter => ("tlsrpt-record-space-before-delimiter", Warning, "RFC 8460 §3"),
+
+    // ── generator advice (`stslens generate`: about the choices, not the syntax) ─────────────
+    /// Mode `enforce` with a max_age under one day: senders re-fetch so often that an attacker who
+    /// blocks the fetch at refresh time gets past the policy (§3.2 expects weeks or more).
+    PolicyMaxAgeShort => ("policy-max-age-short", Warning, "RFC 8461 §3.2"),
+    /// No report destination was given, so the generated record assumes `tls-reports@<domain>`.
+    TlsrptRuaAssumed => ("tlsrpt-rua-assumed", Warning, "RFC 8460 §3"),
 }
 
 impl fmt::Display for Code {

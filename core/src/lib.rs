@@ -12,7 +12,7 @@
 //!   │ dns      DoH query building and response decoding             RFC 8484              │
 //!   │ check    plan → Observations → Report                                              │
 //!   │ tlsrpt   report model, unpacking, dedup, aggregation, export  RFC 8460 §4           │
-//!   │ generate policy file, TXT records, rollout plan                                    │
+//!   │ generate policy file, TXT records, hosting, rollout plan, self-linted              │
 //!   │ lint     {valid, findings, parsed} for a policy or a TXT record set (CLI + app)      │
 //!   └────────────────┬──────────────────────────────────────────────────────────────┘
 //!                    ▼
@@ -28,6 +28,7 @@
 
 pub mod dns;
 pub mod finding;
+pub mod generate;
 pub mod lint;
 pub mod name;
 pub mod pattern;
@@ -37,6 +38,7 @@ pub mod record;
 pub mod tlsrpt;
 
 pub use finding::{Code, Finding, Severity};
+pub use generate::{Generated, Request, generate};
 pub use lint::{Lint, lint_policy, lint_sts_records, lint_tlsrpt_records};
 pub use pattern::MxPattern;
 pub use policy::{MaxAge, Mode, Policy};

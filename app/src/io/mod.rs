@@ -2,4 +2,6 @@
 //! and components stay plain views and the browser-facing code can be tested on its own
 //! (wasm-bindgen-test in headless Chromium, see `app/tests/`).
 
+pub mod clipboard;
+pub mod clock;
 pub mod storage;

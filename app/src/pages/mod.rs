@@ -1,5 +1,6 @@
 //! One module per route (design §5).
 
 pub mod about;
+pub mod generate;
 pub mod not_found;
 pub mod settings;
