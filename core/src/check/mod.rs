@@ -43,6 +43,12 @@ pub use report::{
     TlsRptReport, Verdict, VerdictStatus,
 };
 
+/// Reads the domain to check as a user typed it (the generator's rules: no URL, no address, no
+/// single label, not `mta-sts.<domain>`); the error names the value and says what to type.
+pub fn parse_domain(input: &str) -> Result<crate::name::DomainName, crate::generate::InputError> {
+    crate::generate::check_domain(input)
+}
+
 /// SHA-256 of a policy body, lower-case hex, as shown beside the record's id.
 pub fn policy_sha256(body: &[u8]) -> String {
     evaluate::sha256_hex(body)

@@ -106,7 +106,10 @@ pub(super) fn decide(f: &Facts<'_>) -> Verdict {
         Mode::Enforce => verdict(
             VerdictStatus::Enforced,
             if f.probed && unchecked == 0 {
-                format!("MTA-STS is enforced and healthy: all {total} MX host{} pass validation.", if total == 1 { "" } else { "s" })
+                match total {
+                    1 => "MTA-STS is enforced and healthy: the MX host passes validation.".to_owned(),
+                    n => format!("MTA-STS is enforced and healthy: all {n} MX hosts pass validation."),
+                }
             } else {
                 format!("MTA-STS is enforced and every MX host is covered by the policy{probes}.")
             },

@@ -52,7 +52,10 @@ pub(super) fn evaluate(ctx: &Ctx<'_>, sts: &RecordReport, sink: &mut Sink) -> Po
         failure: None,
     };
     match ctx.obs.get(&Step::PolicyFetch).map(|o| &o.outcome) {
-        Some(Outcome::Policy { policy }) => fetched(ctx, policy, intended, &mut report, sink),
+        Some(Outcome::Policy { policy }) => {
+            let missing = sts.status == RecordStatus::Missing;
+            fetched(ctx, policy, intended, missing, &mut report, sink);
+        }
         Some(Outcome::Failed { failure }) => {
             report.status = PolicyStatus::Unavailable;
             report.failure = Some(failure.message.clone());
@@ -180,11 +183,13 @@ fn fetch_failed(ctx: &Ctx<'_>, failure: &ProbeFailure) -> Finding {
     .with_fix(fix)
 }
 
-/// A response arrived: its TLS facts, the §3.3 rules and the policy file.
+/// A response arrived: its TLS facts, the §3.3 rules and the policy file. `record_missing`:
+/// the `_mta-sts` lookup said there is no record (not merely that it failed).
 fn fetched(
     ctx: &Ctx<'_>,
     probe: &PolicyProbe,
     intended: bool,
+    record_missing: bool,
     report: &mut PolicyReport,
     sink: &mut Sink,
 ) {
@@ -221,7 +226,7 @@ fn fetched(
     report.parsed = lint.parsed.clone();
 
     if !intended {
-        if lint.parsed.is_some() {
+        if record_missing && lint.parsed.is_some() {
             sink.push(
                 Component::Policy,
                 Finding::new(

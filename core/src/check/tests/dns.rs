@@ -36,6 +36,10 @@ fn servfail_is_temporary_and_its_weight_depends_on_the_name() {
         !report.has(Code::StsRecordMissing),
         "SERVFAIL is not absence"
     );
+    assert!(
+        !report.has(Code::PolicyWithoutRecord),
+        "nor does it say the record is missing"
+    );
     assert_eq!(report.verdict.status, VerdictStatus::Broken);
     assert!(
         report.verdict.summary.contains("SERVFAIL"),
