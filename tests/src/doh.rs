@@ -440,6 +440,11 @@ impl FakeDoh {
         *self.zone.write().expect("zone lock") = zone;
     }
 
+    /// The latency added to every answer, in milliseconds.
+    pub fn zone_latency_ms(&self) -> u64 {
+        self.zone.read().expect("zone lock").latency_ms
+    }
+
     /// How many DNS queries were answered or refused so far.
     pub fn queries(&self) -> usize {
         self.queries.load(Ordering::SeqCst)

@@ -8,6 +8,7 @@ use crate::smtp::{FakeSmtp, SmtpBehaviour};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 /// Which fakes to start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,9 +19,18 @@ pub struct Scenario {
     /// Policy hosts by domain (`example.com` serves `mta-sts.example.com`); all on one port.
     #[serde(default)]
     pub policy_sites: BTreeMap<String, Site>,
-    /// SMTP servers by MX host name, one port each.
+    /// SMTP servers by MX host name, one port each (unless placed by `smtp_ips`).
     #[serde(default)]
     pub smtp: BTreeMap<String, SmtpBehaviour>,
+    /// Where SMTP servers listen, by MX host name: each on its own loopback address and all of
+    /// them on one shared port, as a check with a single SMTP test port needs (the zone's A
+    /// records must point the MX hosts at these addresses).
+    #[serde(default)]
+    pub smtp_ips: BTreeMap<String, IpAddr>,
+    /// Delay before every answer of every fake: DNS responses, HTTP responses, SMTP replies
+    /// (the greeting included). Overrides `zone.latency_ms`.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
 }
 
 impl Scenario {
@@ -40,6 +50,7 @@ impl Scenario {
             zone,
             policy_sites: BTreeMap::from([("example.test".to_owned(), Site::policy(policy))]),
             smtp: BTreeMap::from([("mx.example.test".to_owned(), SmtpBehaviour::Healthy)]),
+            ..Scenario::default()
         }
     }
 }
@@ -74,12 +85,29 @@ impl Running {
     /// Starts every fake of `scenario` on `ip` (a loopback address), on free ports.
     pub async fn start(scenario: Scenario, ip: IpAddr) -> std::io::Result<Running> {
         let ca = TestCa::new();
-        let doh = FakeDoh::start_on(SocketAddr::new(ip, 0), scenario.zone).await?;
+        let mut zone = scenario.zone;
+        let latency = match scenario.latency_ms {
+            Some(ms) => {
+                zone.latency_ms = ms;
+                Duration::from_millis(ms)
+            }
+            None => Duration::ZERO,
+        };
+        let doh = FakeDoh::start_on(SocketAddr::new(ip, 0), zone).await?;
         let sites = scenario.policy_sites.into_iter().collect();
-        let policy = FakePolicyHost::start_on(SocketAddr::new(ip, 0), &ca, sites).await?;
+        let policy =
+            FakePolicyHost::start_with_latency(SocketAddr::new(ip, 0), &ca, sites, latency).await?;
         let mut smtp = BTreeMap::new();
+        let mut shared_port = 0;
         for (host, behaviour) in scenario.smtp {
-            let server = FakeSmtp::start_on(SocketAddr::new(ip, 0), &ca, &host, behaviour).await?;
+            let addr = match scenario.smtp_ips.get(&host) {
+                Some(placed) => SocketAddr::new(*placed, shared_port),
+                None => SocketAddr::new(ip, 0),
+            };
+            let server = FakeSmtp::start_with_latency(addr, &ca, &host, behaviour, latency).await?;
+            if scenario.smtp_ips.contains_key(&host) {
+                shared_port = server.port();
+            }
             smtp.insert(host, server);
         }
         Ok(Running {
@@ -130,6 +158,33 @@ mod tests {
         assert_eq!(
             scenario.smtp["mx.example.test"],
             SmtpBehaviour::Slow { delay_ms: 10 }
+        );
+    }
+
+    #[tokio::test]
+    async fn placed_smtp_servers_share_one_port() {
+        let mut scenario = Scenario::demo();
+        scenario
+            .smtp
+            .insert("mx2.example.test".into(), SmtpBehaviour::Healthy);
+        for (host, last) in [("mx.example.test", 2), ("mx2.example.test", 3)] {
+            scenario
+                .smtp_ips
+                .insert(host.into(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)));
+        }
+        scenario.latency_ms = Some(1);
+        let running = Running::start(scenario, IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .await
+            .unwrap();
+        let smtp = running.endpoints().smtp;
+        let (a, b) = (smtp["mx.example.test"], smtp["mx2.example.test"]);
+        assert_eq!(a.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+        assert_eq!(b.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)));
+        assert_eq!(a.port(), b.port());
+        assert_eq!(
+            running.doh.zone_latency_ms(),
+            1,
+            "the scenario's latency reaches DNS"
         );
     }
 
