@@ -39,7 +39,11 @@ const LATENCY_MS: u64 = 100;
 const RUNS: usize = 7;
 const BUDGET: f64 = 1.2;
 const DOMAIN: &str = "bench-mail.net";
-const MX_HOSTS: [&str; 3] = ["mx1.bench-mail.net", "mx2.bench-mail.net", "mx3.bench-mail.net"];
+const MX_HOSTS: [&str; 3] = [
+    "mx1.bench-mail.net",
+    "mx2.bench-mail.net",
+    "mx3.bench-mail.net",
+];
 
 /// Runs the benchmark.
 pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
@@ -51,7 +55,10 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
 
     let running = Fakes::start(&fakes, &scenario)?;
     let ca = dir.join("ca.pem");
-    write(&ca, running.endpoints["ca_pem"].as_str().unwrap_or_default())?;
+    write(
+        &ca,
+        running.endpoints["ca_pem"].as_str().unwrap_or_default(),
+    )?;
     let args = running.check_args(&ca)?;
 
     let (critical_ms, chain) = critical_path();
@@ -71,7 +78,9 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
     let median = &runs[RUNS / 2];
     let critical = Duration::from_millis(critical_ms);
     let ratio = median.wall.as_secs_f64() / critical.as_secs_f64();
-    let inner = median.report["timeline"]["elapsed_ms"].as_u64().unwrap_or(0);
+    let inner = median.report["timeline"]["elapsed_ms"]
+        .as_u64()
+        .unwrap_or(0);
     let observed: Vec<&str> = median.report["timeline"]["critical_path"]
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -181,7 +190,15 @@ fn build(root: &Path) -> Result<(PathBuf, PathBuf), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["build", "--release", "--quiet", "-p", "stslens-web", "--bin", "stslens"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "stslens-web",
+            "--bin",
+            "stslens",
+        ])
         .args(["-p", "stslens-e2e", "--bin", "stslens-fakes"])
         .status()
         .map_err(|e| format!("cargo build: {e}"))?;

@@ -48,7 +48,10 @@ pub fn run_all(ctx: &Ctx, only: Option<&str>) -> Result<(), String> {
         .collect();
     if chosen.is_empty() {
         let names: Vec<&str> = BENCHES.iter().map(|(name, _)| *name).collect();
-        return Err(format!("no benchmark matches {only:?}; there are: {}", names.join(", ")));
+        return Err(format!(
+            "no benchmark matches {only:?}; there are: {}",
+            names.join(", ")
+        ));
     }
     for (name, bench) in chosen {
         eprintln!("xtask bench: running {name}");
