@@ -152,7 +152,7 @@ async fn text_report_is_grouped_verdict_first() {
         "What a compliant sender does (policy mode enforce)",
         "── Records and policy ──",
         "version: STSv1",
-        "slowest chain: mx → ",
+        "slowest chain: ",
     ];
     let mut at = 0;
     for part in order {
