@@ -299,6 +299,8 @@ fn mx_names_that_are_not_hosts() {
     assert!(bad[1].finding.message.contains("RFC 7505"));
     assert_eq!(report.mx.hosts.len(), 3);
     assert_eq!(report.mx.hosts[0].host, "192.0.2.1");
+    assert_eq!(report.mx.hosts[0].sender.action, SenderAction::Unknown);
+    assert!(report.mx.hosts[0].sender.why.contains("names no host"));
     assert_eq!(
         f.plan.steps().iter().filter(|s| s.round == 2).count(),
         4,
