@@ -462,6 +462,11 @@ impl FakeDoh {
         *self.zone.write().expect("zone lock") = zone;
     }
 
+    /// The latency added to every answer, in milliseconds.
+    pub fn zone_latency_ms(&self) -> u64 {
+        self.zone.read().expect("zone lock").latency_ms
+    }
+
     /// What the current zone answers to `query` (wire format), without a network round trip.
     pub fn zone_answer(&self, query: &[u8]) -> Option<Vec<u8>> {
         self.zone.read().expect("zone lock").answer(query)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the policy URL answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +170,17 @@ impl FakePolicyHost {
         ca: &TestCa,
         sites: Vec<(String, Site)>,
     ) -> std::io::Result<FakePolicyHost> {
+        FakePolicyHost::start_with_latency(addr, ca, sites, Duration::ZERO).await
+    }
+
+    /// Starts on `addr`, waiting `latency` before every response (for the critical-path
+    /// benchmark: one HTTP answer per fetch).
+    pub async fn start_with_latency(
+        addr: SocketAddr,
+        ca: &TestCa,
+        sites: Vec<(String, Site)>,
+        latency: Duration,
+    ) -> std::io::Result<FakePolicyHost> {
         let mut resolver = SniResolver::default();
         let mut by_host = HashMap::new();
         for (domain, site) in sites {
@@ -184,7 +196,12 @@ impl FakePolicyHost {
         let by_host = Arc::new(by_host);
         let (addr, server) = crate::server::serve_http(addr, Some(config), move |request| {
             let by_host = Arc::clone(&by_host);
-            async move { respond(&request, &by_host) }
+            async move {
+                if !latency.is_zero() {
+                    tokio::time::sleep(latency).await;
+                }
+                respond(&request, &by_host)
+            }
         })
         .await?;
         Ok(FakePolicyHost {

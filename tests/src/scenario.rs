@@ -8,6 +8,7 @@ use crate::smtp::{FakeSmtp, SmtpBehaviour};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 /// Which fakes to start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,12 +19,21 @@ pub struct Scenario {
     /// Policy hosts by domain (`example.com` serves `mta-sts.example.com`); all on one port.
     #[serde(default)]
     pub policy_sites: BTreeMap<String, Site>,
-    /// SMTP servers by MX host name, one port each.
+    /// SMTP servers by MX host name, one port each (unless placed by `smtp_ips`).
     #[serde(default)]
     pub smtp: BTreeMap<String, SmtpBehaviour>,
-    /// Put every SMTP fake on its own loopback address (127.0.0.10, .11, ...) with one shared
-    /// port, and give each MX host an A record for its address. The relay can only be told one
-    /// test port for port 25, so this is how it reaches several different SMTP behaviours.
+    /// Where SMTP servers listen, by MX host name: each on its own loopback address and all of
+    /// them on one shared port, as a check with a single SMTP test port needs (the zone's A
+    /// records must point the MX hosts at these addresses).
+    #[serde(default)]
+    pub smtp_ips: BTreeMap<String, IpAddr>,
+    /// Delay before every answer of every fake: DNS responses, HTTP responses, SMTP replies
+    /// (the greeting included). Overrides `zone.latency_ms`.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    /// Place every SMTP fake not named in `smtp_ips` on its own loopback address (127.0.0.10,
+    /// .11, ...) sharing one port, and give each MX host an A record for its address: the
+    /// convenient form of `smtp_ips` for the browser tests, whose relay has one SMTP test port.
     #[serde(default)]
     pub smtp_shared_port: bool,
     /// Also serve the resolver over HTTPS, with a certificate for these names (e.g. `doh.test`):
@@ -49,8 +59,7 @@ impl Scenario {
             zone,
             policy_sites: BTreeMap::from([("example.test".to_owned(), Site::policy(policy))]),
             smtp: BTreeMap::from([("mx.example.test".to_owned(), SmtpBehaviour::Healthy)]),
-            smtp_shared_port: false,
-            doh_tls_names: Vec::new(),
+            ..Scenario::default()
         }
     }
 }
@@ -90,18 +99,35 @@ impl Running {
     pub async fn start(scenario: Scenario, ip: IpAddr) -> std::io::Result<Running> {
         let ca = TestCa::new();
         let mut zone = scenario.zone;
+        let latency = match scenario.latency_ms {
+            Some(ms) => {
+                zone.latency_ms = ms;
+                Duration::from_millis(ms)
+            }
+            None => Duration::ZERO,
+        };
+        let mut smtp_ips = scenario.smtp_ips;
+        if scenario.smtp_shared_port {
+            for (i, host) in scenario.smtp.keys().enumerate() {
+                if !smtp_ips.contains_key(host) {
+                    let own =
+                        Ipv4Addr::new(127, 0, 0, 10 + u8::try_from(i).expect("< 245 SMTP fakes"));
+                    zone = zone.a(host, own);
+                    smtp_ips.insert(host.clone(), IpAddr::V4(own));
+                }
+            }
+        }
         let mut smtp = BTreeMap::new();
         let mut shared_port = 0;
-        for (i, (host, behaviour)) in scenario.smtp.into_iter().enumerate() {
-            let addr = if scenario.smtp_shared_port {
-                let own = Ipv4Addr::new(127, 0, 0, 10 + u8::try_from(i).expect("< 245 SMTP fakes"));
-                zone = zone.a(&host, own);
-                SocketAddr::new(IpAddr::V4(own), shared_port)
-            } else {
-                SocketAddr::new(ip, 0)
+        for (host, behaviour) in scenario.smtp {
+            let addr = match smtp_ips.get(&host) {
+                Some(placed) => SocketAddr::new(*placed, shared_port),
+                None => SocketAddr::new(ip, 0),
             };
-            let server = FakeSmtp::start_on(addr, &ca, &host, behaviour).await?;
-            shared_port = server.addr().port();
+            let server = FakeSmtp::start_with_latency(addr, &ca, &host, behaviour, latency).await?;
+            if smtp_ips.contains_key(&host) {
+                shared_port = server.port();
+            }
             smtp.insert(host, server);
         }
         let doh_tls = if scenario.doh_tls_names.is_empty() {
@@ -112,7 +138,8 @@ impl Running {
         };
         let doh = FakeDoh::start_on(SocketAddr::new(ip, 0), zone).await?;
         let sites = scenario.policy_sites.into_iter().collect();
-        let policy = FakePolicyHost::start_on(SocketAddr::new(ip, 0), &ca, sites).await?;
+        let policy =
+            FakePolicyHost::start_with_latency(SocketAddr::new(ip, 0), &ca, sites, latency).await?;
         Ok(Running {
             doh,
             doh_tls,
@@ -163,6 +190,33 @@ mod tests {
         assert_eq!(
             scenario.smtp["mx.example.test"],
             SmtpBehaviour::Slow { delay_ms: 10 }
+        );
+    }
+
+    #[tokio::test]
+    async fn placed_smtp_servers_share_one_port() {
+        let mut scenario = Scenario::demo();
+        scenario
+            .smtp
+            .insert("mx2.example.test".into(), SmtpBehaviour::Healthy);
+        for (host, last) in [("mx.example.test", 2), ("mx2.example.test", 3)] {
+            scenario
+                .smtp_ips
+                .insert(host.into(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)));
+        }
+        scenario.latency_ms = Some(1);
+        let running = Running::start(scenario, IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .await
+            .unwrap();
+        let smtp = running.endpoints().smtp;
+        let (a, b) = (smtp["mx.example.test"], smtp["mx2.example.test"]);
+        assert_eq!(a.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+        assert_eq!(b.ip(), IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)));
+        assert_eq!(a.port(), b.port());
+        assert_eq!(
+            running.doh.zone_latency_ms(),
+            1,
+            "the scenario's latency reaches DNS"
         );
     }
 

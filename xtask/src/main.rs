@@ -21,6 +21,7 @@ tasks:
   dist    build the release site into dist/ and print the first-load size
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
   bench   run every benchmark and print one table of figures against the budgets
+          (`bench NAME` runs those whose name contains NAME, e.g. `bench check`)
   fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)";
 
 fn main() -> ExitCode {
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("dist") => dist(),
         Some("test") => suite::run(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -73,9 +74,9 @@ fn dist() -> Result<(), Fail> {
     Ok(())
 }
 
-fn bench() -> Result<(), Fail> {
+fn bench(only: Option<&str>) -> Result<(), Fail> {
     let root = sh::root();
     let scratch = site::target_dir().join("bench");
     std::fs::create_dir_all(&scratch).map_err(|e| Fail::io(&scratch, e))?;
-    bench::run_all(&bench::Ctx { root, scratch }).map_err(Fail::msg)
+    bench::run_all(&bench::Ctx { root, scratch }, only).map_err(Fail::msg)
 }
