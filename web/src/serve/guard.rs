@@ -96,7 +96,8 @@ impl AddressPolicy {
         self.allow_loopback
     }
 
-    fn port(&self, service: Service) -> u16 {
+    /// The port connected to for `service`: 25 and 443, except in the test policy.
+    pub fn port(&self, service: Service) -> u16 {
         match service {
             Service::Smtp => self.smtp_port,
             Service::Https => self.https_port,
