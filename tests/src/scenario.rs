@@ -21,6 +21,15 @@ pub struct Scenario {
     /// SMTP servers by MX host name, one port each.
     #[serde(default)]
     pub smtp: BTreeMap<String, SmtpBehaviour>,
+    /// Put every SMTP fake on its own loopback address (127.0.0.10, .11, ...) with one shared
+    /// port, and give each MX host an A record for its address. The relay can only be told one
+    /// test port for port 25, so this is how it reaches several different SMTP behaviours.
+    #[serde(default)]
+    pub smtp_shared_port: bool,
+    /// Also serve the resolver over HTTPS, with a certificate for these names (e.g. `doh.test`):
+    /// a browser page may only connect to `https:` URLs under the app's CSP.
+    #[serde(default)]
+    pub doh_tls_names: Vec<String>,
 }
 
 impl Scenario {
@@ -40,6 +49,8 @@ impl Scenario {
             zone,
             policy_sites: BTreeMap::from([("example.test".to_owned(), Site::policy(policy))]),
             smtp: BTreeMap::from([("mx.example.test".to_owned(), SmtpBehaviour::Healthy)]),
+            smtp_shared_port: false,
+            doh_tls_names: Vec::new(),
         }
     }
 }
@@ -49,6 +60,8 @@ impl Scenario {
 pub struct Endpoints {
     /// The DoH resolver URL.
     pub doh_url: String,
+    /// The HTTPS resolver's address, when `doh_tls_names` asked for one.
+    pub doh_tls_addr: Option<SocketAddr>,
     /// The policy host (every site).
     pub policy_addr: SocketAddr,
     /// SMTP servers by MX host name.
@@ -62,6 +75,8 @@ pub struct Endpoints {
 pub struct Running {
     /// The resolver.
     pub doh: FakeDoh,
+    /// The same resolver over HTTPS, if asked for.
+    pub doh_tls: Option<FakeDoh>,
     /// The policy host.
     pub policy: FakePolicyHost,
     /// The SMTP servers, by host.
@@ -74,16 +89,33 @@ impl Running {
     /// Starts every fake of `scenario` on `ip` (a loopback address), on free ports.
     pub async fn start(scenario: Scenario, ip: IpAddr) -> std::io::Result<Running> {
         let ca = TestCa::new();
-        let doh = FakeDoh::start_on(SocketAddr::new(ip, 0), scenario.zone).await?;
-        let sites = scenario.policy_sites.into_iter().collect();
-        let policy = FakePolicyHost::start_on(SocketAddr::new(ip, 0), &ca, sites).await?;
+        let mut zone = scenario.zone;
         let mut smtp = BTreeMap::new();
-        for (host, behaviour) in scenario.smtp {
-            let server = FakeSmtp::start_on(SocketAddr::new(ip, 0), &ca, &host, behaviour).await?;
+        let mut shared_port = 0;
+        for (i, (host, behaviour)) in scenario.smtp.into_iter().enumerate() {
+            let addr = if scenario.smtp_shared_port {
+                let own = Ipv4Addr::new(127, 0, 0, 10 + u8::try_from(i).expect("< 245 SMTP fakes"));
+                zone = zone.a(&host, own);
+                SocketAddr::new(IpAddr::V4(own), shared_port)
+            } else {
+                SocketAddr::new(ip, 0)
+            };
+            let server = FakeSmtp::start_on(addr, &ca, &host, behaviour).await?;
+            shared_port = server.addr().port();
             smtp.insert(host, server);
         }
+        let doh_tls = if scenario.doh_tls_names.is_empty() {
+            None
+        } else {
+            let names: Vec<&str> = scenario.doh_tls_names.iter().map(String::as_str).collect();
+            Some(FakeDoh::start_tls_on(SocketAddr::new(ip, 0), zone.clone(), &ca, &names).await?)
+        };
+        let doh = FakeDoh::start_on(SocketAddr::new(ip, 0), zone).await?;
+        let sites = scenario.policy_sites.into_iter().collect();
+        let policy = FakePolicyHost::start_on(SocketAddr::new(ip, 0), &ca, sites).await?;
         Ok(Running {
             doh,
+            doh_tls,
             policy,
             smtp,
             ca,
@@ -94,6 +126,7 @@ impl Running {
     pub fn endpoints(&self) -> Endpoints {
         Endpoints {
             doh_url: self.doh.url(),
+            doh_tls_addr: self.doh_tls.as_ref().map(FakeDoh::addr),
             policy_addr: self.policy.addr(),
             smtp: self
                 .smtp
@@ -143,5 +176,33 @@ mod tests {
         assert!(endpoints.smtp.contains_key("mx.example.test"));
         assert!(endpoints.ca_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert_ne!(endpoints.policy_addr.port(), 0);
+    }
+
+    #[tokio::test]
+    async fn shared_port_smtp_fakes_get_their_own_address_and_a_record() {
+        let mut scenario = Scenario::demo();
+        scenario
+            .smtp
+            .insert("mx2.example.test".into(), SmtpBehaviour::NoStartTls);
+        scenario.smtp_shared_port = true;
+        scenario.doh_tls_names = vec!["doh.test".into()];
+        let running = Running::start(scenario, IpAddr::V4(Ipv4Addr::LOCALHOST))
+            .await
+            .unwrap();
+        let e = running.endpoints();
+        let (a, b) = (e.smtp["mx.example.test"], e.smtp["mx2.example.test"]);
+        assert_eq!(a.port(), b.port(), "one port shared by every SMTP fake");
+        assert_ne!(a.ip(), b.ip(), "each on its own loopback address");
+        assert!(e.doh_tls_addr.is_some());
+        // The zone answers each MX host with its fake's address.
+        let query =
+            stslens_core::dns::Query::new("mx2.example.test", stslens_core::dns::RecordType::A)
+                .unwrap();
+        let answer = running
+            .doh
+            .zone_answer(&query.to_wire())
+            .expect("an answer");
+        let lookup = query.decode(&answer).unwrap();
+        assert!(lookup.addresses().any(|ip| ip == b.ip()));
     }
 }
