@@ -8,17 +8,20 @@
 mod common;
 
 use common::{client, json};
+use serde_json::Value;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::net::IpAddr;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use stslens_e2e::doh::{FakeDoh, Zone};
-use stslens_e2e::pki::TestCa;
-use stslens_e2e::policy_host::{FakePolicyHost, Site};
-use stslens_e2e::smtp::{FakeSmtp, SmtpBehaviour};
+use stslens_e2e::doh::Zone;
+use stslens_e2e::policy_host::Site;
+use stslens_e2e::scenario::{Running, Scenario};
+use stslens_e2e::smtp::SmtpBehaviour;
 
 const POLICY: &str = "version: STSv1\nmode: enforce\nmx: mx1.healthy.test\nmax_age: 604800\n";
 
@@ -82,34 +85,28 @@ impl Drop for Serve {
     }
 }
 
-/// The fakes of a small e2e scenario, and the CA PEM written to a file.
-struct Fakes {
-    doh: FakeDoh,
-    smtp: FakeSmtp,
-    policy: FakePolicyHost,
-    ca_file: PathBuf,
-}
-
-async fn fakes(name: &str) -> Fakes {
-    let ca = TestCa::new();
-    let zone = Zone::new()
-        .a("mx1.healthy.test", Ipv4Addr::LOCALHOST)
-        .a("mta-sts.healthy.test", Ipv4Addr::LOCALHOST);
-    let doh = FakeDoh::start(zone).await.unwrap();
-    let smtp = FakeSmtp::start(&ca, "mx1.healthy.test", SmtpBehaviour::Healthy)
+/// The fakes as the browser end-to-end harness starts them (`tests/e2e/harness.mjs`): one
+/// scenario, SMTP fakes on their own loopback addresses sharing one port (the relay has one test
+/// SMTP port), A records for them in the fake resolver's zone; and the CA PEM in a file.
+async fn fakes(name: &str) -> (Running, PathBuf) {
+    let mut scenario = Scenario {
+        zone: Zone::new().a("mta-sts.healthy.test", Ipv4Addr::LOCALHOST),
+        policy_sites: BTreeMap::from([("healthy.test".to_owned(), Site::policy(POLICY))]),
+        smtp: BTreeMap::from([
+            ("mx1.healthy.test".to_owned(), SmtpBehaviour::Healthy),
+            ("mx1.plain.test".to_owned(), SmtpBehaviour::NoStartTls),
+            ("mx1.expired.test".to_owned(), SmtpBehaviour::ExpiredCert),
+        ]),
+        ..Scenario::default()
+    };
+    scenario.smtp_shared_port = true;
+    let running = Running::start(scenario, IpAddr::V4(Ipv4Addr::LOCALHOST))
         .await
         .unwrap();
-    let sites = vec![("healthy.test".to_owned(), Site::policy(POLICY))];
-    let policy = FakePolicyHost::start(&ca, sites).await.unwrap();
     let ca_file = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("serve-test-mode-{name}-{}.pem", std::process::id()));
-    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
-    Fakes {
-        doh,
-        smtp,
-        policy,
-        ca_file,
-    }
+    std::fs::write(&ca_file, running.ca.cert_pem()).unwrap();
+    (running, ca_file)
 }
 
 async fn get(url: &str) -> (u16, serde_json::Value) {
@@ -119,30 +116,50 @@ async fn get(url: &str) -> (u16, serde_json::Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_mode_reaches_the_fakes_by_their_test_names() {
-    let f = fakes("reach").await;
-    let smtp_port = f.smtp.port().to_string();
-    let https_port = f.policy.addr().port().to_string();
-    let doh_url = f.doh.url();
+    let (fakes, ca_file) = fakes("reach").await;
+    let endpoints = fakes.endpoints();
+    let smtp_port = endpoints.smtp["mx1.healthy.test"].port().to_string();
+    let https_port = endpoints.policy_addr.port().to_string();
     let serve = Serve::start(&[
         "--unsafe-allow-loopback-for-tests",
-        "--unsafe-smtp-port-for-tests",
-        &smtp_port,
+        "--unsafe-resolver-for-tests",
+        &endpoints.doh_url,
         "--unsafe-https-port-for-tests",
         &https_port,
-        "--unsafe-resolver-for-tests",
-        &doh_url,
         "--unsafe-test-ca",
-        f.ca_file.to_str().unwrap(),
+        ca_file.to_str().unwrap(),
+        "--unsafe-smtp-port-for-tests",
+        &smtp_port,
     ]);
 
-    let url = format!("{}/api/v1/mx-probe?host=mx1.healthy.test", serve.url);
-    let (status, body) = get(&url).await;
+    let probe = |host: &str| format!("{}/api/v1/mx-probe?host={host}", serve.url);
+    let (status, body) = get(&probe("mx1.healthy.test")).await;
     assert_eq!(status, 200, "{body}\n{}", serve.log());
-    assert_eq!(body["address"], "127.0.0.1");
+    assert_eq!(
+        body["address"],
+        endpoints.smtp["mx1.healthy.test"].ip().to_string()
+    );
     assert_eq!(body["starttls"], true);
     assert_eq!(body["chain_valid"], true, "the test CA is trusted: {body}");
-    assert_eq!(f.smtp.commands(), ["EHLO", "STARTTLS", "QUIT"]);
-    assert!(f.doh.queries() >= 2, "A and AAAA went to the fake resolver");
+    assert_eq!(
+        fakes.smtp["mx1.healthy.test"].commands(),
+        ["EHLO", "STARTTLS", "QUIT"]
+    );
+
+    // Other behaviours on the same port, told apart by their loopback address.
+    let (status, body) = get(&probe("mx1.plain.test")).await;
+    assert_eq!(
+        (status, &body["starttls"]),
+        (200, &Value::Bool(false)),
+        "{body}"
+    );
+    let (status, body) = get(&probe("mx1.expired.test")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["chain_error"], "expired");
+    assert!(
+        fakes.doh.queries() >= 6,
+        "A and AAAA of each went to the fake resolver"
+    );
 
     let url = format!("{}/api/v1/policy?domain=healthy.test", serve.url);
     let (status, body) = get(&url).await;
@@ -159,7 +176,7 @@ async fn test_mode_reaches_the_fakes_by_their_test_names() {
     ] {
         assert!(log.contains(warning), "{warning:?} not logged:\n{log}");
     }
-    let _ = std::fs::remove_file(&f.ca_file);
+    let _ = std::fs::remove_file(&ca_file);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
