@@ -4,6 +4,7 @@
 //! runs them in order and prints the table. A benchmark that cannot run returns `Err` with the
 //! reason, which is printed in its row instead of a figure, and the others still run.
 
+mod relay;
 mod report;
 
 use std::path::PathBuf;
@@ -32,12 +33,19 @@ pub struct Figure {
 /// The benchmarks, in the order they run.
 type Bench = (&'static str, fn(&Ctx) -> Result<Vec<Figure>, String>);
 
-const BENCHES: &[Bench] = &[("report ingestion vs parsedmarc", report::run)];
+const BENCHES: &[Bench] = &[
+    ("report ingestion vs parsedmarc", report::run),
+    ("relay: 200 concurrent probes", relay::run),
+];
 
-/// Runs every benchmark and prints the table. Fails if a budget is missed or a benchmark errored.
-pub fn run_all(ctx: &Ctx) -> Result<(), String> {
+/// Runs every benchmark (or those whose name contains `only`) and prints the table. Fails if a
+/// budget is missed or a benchmark errored.
+pub fn run_all(ctx: &Ctx, only: Option<&str>) -> Result<(), String> {
     let mut rows: Vec<Figure> = Vec::new();
-    for (name, bench) in BENCHES {
+    let chosen = BENCHES
+        .iter()
+        .filter(|(name, _)| only.is_none_or(|part| name.contains(part)));
+    for (name, bench) in chosen {
         eprintln!("xtask bench: running {name}");
         match bench(ctx) {
             Ok(figures) => rows.extend(figures),
@@ -48,6 +56,12 @@ pub fn run_all(ctx: &Ctx) -> Result<(), String> {
                 met: Some(false),
             }),
         }
+    }
+    if rows.is_empty() {
+        return Err(format!(
+            "no benchmark is named like {:?}",
+            only.unwrap_or("")
+        ));
     }
     print_table(&rows);
     if rows.iter().any(|r| r.met == Some(false)) {
