@@ -2,8 +2,8 @@
 //! `stslens-e2e`, in-process: the design §4 JSON of a healthy probe, no STARTTLS, an expired
 //! certificate (facts kept), a slow or silent SMTP server and a banner flood cut off by the
 //! limits, another protocol on the port, nothing listening; policy fetches that answer 200, 404,
-//! a redirect (not followed), an oversized body and an expired certificate, and a policy host
-//! that never completes the handshake; the loopback allowance off by default (the same request
+//! a redirect (not followed), an oversized body, an expired certificate and a `Location` past the
+//! relay's cap, and a policy host that never completes the handshake; the loopback allowance off by default (the same request
 //! is refused), and `*.test` names refused outside test mode.
 //!
 //! Names resolve through a fake resolver to 127.0.0.1; the relay runs with the test-only
@@ -49,6 +49,7 @@ fn resolver() -> FakeResolver {
         ("mta-sts.huge.test", &["127.0.0.1"]),
         ("mta-sts.expired.test", &["127.0.0.1"]),
         ("mta-sts.silent.test", &["127.0.0.1"]),
+        ("mta-sts.longurl.test", &["127.0.0.1"]),
     ])
 }
 
@@ -289,6 +290,10 @@ async fn policy_relay() -> (Server, FakePolicyHost) {
         ),
         ("huge.test".to_owned(), Site::oversized(200 * 1024)),
         ("expired.test".to_owned(), Site::policy(POLICY).expired()),
+        (
+            "longurl.test".to_owned(),
+            Site::redirect(&format!("https://elsewhere.test/{}", "a".repeat(10_000))),
+        ),
     ];
     let host = FakePolicyHost::start(&ca, sites).await.unwrap();
     let policy = AddressPolicy::unsafe_loopback_for_tests(25, host.addr().port());
@@ -371,6 +376,19 @@ async fn not_found_redirect_oversized_and_expired_policies_are_reported_as_they_
     assert_eq!(
         body["body"], POLICY,
         "the policy behind a bad certificate is shown"
+    );
+}
+
+#[tokio::test]
+async fn a_header_value_past_the_relays_cap_is_a_502() {
+    let (server, _host) = policy_relay().await;
+    let (status, body) = get(&server, "/api/v1/policy?domain=longurl.test").await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_GATEWAY,
+        "upstream-failed",
+        "the Location header is over 8192 bytes",
     );
 }
 

@@ -1,6 +1,6 @@
 //! `stslens serve --relay` as a process, with the hidden test options the browser end-to-end tests
-//! use: `*.test` names resolved by the fake DoH server (`--unsafe-resolver-for-tests`), the fakes'
-//! CA trusted (`--unsafe-test-ca`), the fakes' ports (`--unsafe-smtp-port-for-tests`,
+//! use: `*.test` names resolved by the fake DoH server (`--unsafe-resolver-for-tests`), several
+//! SMTP fakes sharing one port on their own loopback addresses, the fakes' CA trusted (`--unsafe-test-ca`), the fakes' ports (`--unsafe-smtp-port-for-tests`,
 //! `--unsafe-https-port-for-tests`), all behind `--unsafe-allow-loopback-for-tests`. Also: each
 //! option is refused without that flag, none appears in `--help`, each logs a warning, and
 //! without them `*.test` names are refused.

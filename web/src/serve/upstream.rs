@@ -25,8 +25,13 @@ pub use stslens_core::probe::{
 pub const MAX_BANNER: usize = 64 * 1024;
 /// Most certificates of one chain the relay passes on; real chains have 2 to 4.
 pub const MAX_CERTIFICATES: usize = 16;
+/// Longest `Content-Type` or `Location` value of a policy fetch the relay passes on. hyper reads
+/// up to about 400 KiB of response headers; real values are a media type or one URL, and common
+/// servers refuse header lines over 8 KiB (nginx `large_client_header_buffers`).
+pub const MAX_HEADER_VALUE: usize = 8 * 1024;
 /// Largest JSON answer the relay sends, whatever the upstream returned. A banner or policy body at
-/// its cap (64 KiB, JSON-escaped at worst 6 bytes per byte) plus 16 certificates fits.
+/// its cap (64 KiB, JSON-escaped at worst 6 bytes per byte), both header values at theirs and 16
+/// certificates fit.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// Why the upstream could not answer. Messages may quote the remote peer; the relay sanitises them.
@@ -72,6 +77,9 @@ pub enum CapExceeded {
     /// The policy body is over 64 KiB + 1 byte.
     #[error("the policy body is over the 64 KiB read cap")]
     Body,
+    /// A response header value passed on is over [`MAX_HEADER_VALUE`] bytes.
+    #[error("the {0} header is over {MAX_HEADER_VALUE} bytes")]
+    Header(&'static str),
     /// The whole answer is over [`MAX_RESPONSE_BYTES`].
     #[error("the answer is over {MAX_RESPONSE_BYTES} bytes")]
     Response,
@@ -101,6 +109,14 @@ impl Capped for PolicyProbe {
         // BODY_CAP + 1: one byte more than the cap is how a fetch proves the policy was too large.
         if self.body.len() > BODY_CAP + 1 {
             return Err(CapExceeded::Body);
+        }
+        for (name, value) in [
+            ("Content-Type", &self.content_type),
+            ("Location", &self.location),
+        ] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_HEADER_VALUE) {
+                return Err(CapExceeded::Header(name));
+            }
         }
         if self.tls.certificates.len() > MAX_CERTIFICATES {
             return Err(CapExceeded::Certificates);
@@ -183,6 +199,14 @@ mod tests {
             check_caps(&policy(10, MAX_CERTIFICATES + 1)),
             Err(CapExceeded::Certificates)
         );
+        let mut moved = policy(0, 1);
+        moved.location = Some("x".repeat(MAX_HEADER_VALUE));
+        assert!(check_caps(&moved).is_ok());
+        moved.location = Some("x".repeat(MAX_HEADER_VALUE + 1));
+        assert_eq!(check_caps(&moved), Err(CapExceeded::Header("Location")));
+        let mut typed = policy(0, 1);
+        typed.content_type = Some("t".repeat(MAX_HEADER_VALUE + 1));
+        assert_eq!(check_caps(&typed), Err(CapExceeded::Header("Content-Type")));
     }
 
     #[test]
@@ -190,6 +214,8 @@ mod tests {
         // A body of control characters is the worst case for JSON escaping (\u0001: 6 bytes each).
         let mut worst = policy(0, MAX_CERTIFICATES);
         worst.body = "\u{1}".repeat(BODY_CAP + 1);
+        worst.content_type = Some("\u{1}".repeat(MAX_HEADER_VALUE));
+        worst.location = Some("\u{1}".repeat(MAX_HEADER_VALUE));
         assert!(check_caps(&worst).is_ok());
         let mut worst = probe(0, MAX_CERTIFICATES);
         worst.banner = "\u{1}".repeat(MAX_BANNER);
