@@ -82,7 +82,8 @@ impl AddressPolicy {
     }
 
     /// For tests only: also allows loopback addresses (and nothing else), and connects to the given
-    /// ports, where loopback fakes listen. Never use on a server reachable by others.
+    /// ports, where loopback fakes listen. While it is in force the relay also accepts `.test`
+    /// names (`input::Names`), which the fakes use. Never use on a server reachable by others.
     pub const fn unsafe_loopback_for_tests(smtp_port: u16, https_port: u16) -> Self {
         AddressPolicy {
             allow_loopback: true,
