@@ -4,6 +4,7 @@
 //! fails with a message naming what went wrong.
 
 mod bench;
+mod fuzz;
 mod sh;
 mod site;
 mod suite;
@@ -20,7 +21,8 @@ tasks:
   dist    build the release site into dist/ and print the first-load size
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
   bench   run every benchmark and print one table of figures against the budgets
-          (`bench NAME` runs those whose name contains NAME, e.g. `bench relay`)";
+          (`bench NAME` runs those whose name contains NAME, e.g. `bench relay`)
+  fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("dist") => dist(),
         Some("test") => suite::run(),
         Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
