@@ -62,7 +62,10 @@ pub fn run(args: &[String]) -> Result<(), Fail> {
         }
         let corpus = fuzz_dir.join("corpus").join(target);
         seed(&corpus, target, seeds)?;
-        say(&format!("fuzzing `{target}` for {seconds} s (corpus {})", corpus.display()));
+        say(&format!(
+            "fuzzing `{target}` for {seconds} s (corpus {})",
+            corpus.display()
+        ));
         Cmd::new("cargo")
             .args(["+nightly", "fuzz", "run", "--release", target])
             .arg(&corpus)
@@ -84,13 +87,25 @@ fn ensure_tools() -> Result<(), Fail> {
     let toolchains = Cmd::new("rustup").args(["toolchain", "list"]).output()?;
     if !toolchains.lines().any(|l| l.starts_with("nightly")) {
         say("installing the nightly toolchain (libFuzzer needs it)");
-        Cmd::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]).run()?;
+        Cmd::new("rustup")
+            .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+            .run()?;
     }
-    let have = Cmd::new("cargo").args(["fuzz", "--version"]).quiet().output().unwrap_or_default();
+    let have = Cmd::new("cargo")
+        .args(["fuzz", "--version"])
+        .quiet()
+        .output()
+        .unwrap_or_default();
     if !have.contains(CARGO_FUZZ_VERSION) {
         say(&format!("installing cargo-fuzz {CARGO_FUZZ_VERSION}"));
         Cmd::new("cargo")
-            .args(["install", "--locked", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION])
+            .args([
+                "install",
+                "--locked",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ_VERSION,
+            ])
             .run()?;
     }
     Ok(())
@@ -99,7 +114,10 @@ fn ensure_tools() -> Result<(), Fail> {
 /// Copies the fixtures into an empty corpus directory (an existing corpus is kept and grows).
 fn seed(corpus: &Path, target: &str, fixture_dirs: &[&str]) -> Result<(), Fail> {
     std::fs::create_dir_all(corpus).map_err(|e| Fail::io(corpus, e))?;
-    let empty = std::fs::read_dir(corpus).map_err(|e| Fail::io(corpus, e))?.next().is_none();
+    let empty = std::fs::read_dir(corpus)
+        .map_err(|e| Fail::io(corpus, e))?
+        .next()
+        .is_none();
     if !empty {
         return Ok(());
     }
@@ -107,7 +125,7 @@ fn seed(corpus: &Path, target: &str, fixture_dirs: &[&str]) -> Result<(), Fail> 
         let from = root().join("tests/fixtures").join(dir);
         for entry in std::fs::read_dir(&from).map_err(|e| Fail::io(&from, e))? {
             let path = entry.map_err(|e| Fail::io(&from, e))?.path();
-            if path.is_file() && !path.extension().is_some_and(|e| e == "md") {
+            if path.is_file() && path.extension().is_none_or(|e| e != "md") {
                 let to = corpus.join(path.file_name().expect("a file has a name"));
                 std::fs::copy(&path, &to).map_err(|e| Fail::io(&to, e))?;
             }
