@@ -21,7 +21,7 @@ tasks:
   dist    build the release site into dist/ and print the first-load size
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
   bench   run every benchmark and print one table of figures against the budgets
-          (`bench NAME` runs those whose name contains NAME, e.g. `bench check`)
+          (`bench NAME` runs those whose name contains NAME, e.g. `bench check`, `bench relay`)
   fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)";
 
 fn main() -> ExitCode {

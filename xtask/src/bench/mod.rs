@@ -5,6 +5,7 @@
 //! reason, which is printed in its row instead of a figure, and the others still run.
 
 mod check;
+mod relay;
 mod report;
 
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ type Bench = (&'static str, fn(&Ctx) -> Result<Vec<Figure>, String>);
 const BENCHES: &[Bench] = &[
     ("report ingestion vs parsedmarc", report::run),
     ("domain check vs its critical path", check::run),
+    ("relay: 200 concurrent probes", relay::run),
 ];
 
 /// Runs every benchmark whose name contains `only` (all when `None`) and prints the table.
@@ -64,6 +66,12 @@ pub fn run_all(ctx: &Ctx, only: Option<&str>) -> Result<(), String> {
                 met: Some(false),
             }),
         }
+    }
+    if rows.is_empty() {
+        return Err(format!(
+            "no benchmark is named like {:?}",
+            only.unwrap_or("")
+        ));
     }
     print_table(&rows);
     if rows.iter().any(|r| r.met == Some(false)) {
