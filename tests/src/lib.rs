@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod doh;
+pub mod hostile;
 pub mod pki;
 pub mod policy_host;
 pub mod scenario;

@@ -5,6 +5,7 @@
 //! reason, which is printed in its row instead of a figure, and the others still run.
 
 mod check;
+mod micro;
 mod relay;
 mod report;
 
@@ -38,6 +39,7 @@ const BENCHES: &[Bench] = &[
     ("report ingestion vs parsedmarc", report::run),
     ("domain check vs its critical path", check::run),
     ("relay: 200 concurrent probes", relay::run),
+    ("micro-benchmarks (criterion)", micro::run),
 ];
 
 /// Runs every benchmark whose name contains `only` (all when `None`) and prints the table.
