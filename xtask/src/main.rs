@@ -61,8 +61,7 @@ fn serve() -> Result<(), Fail> {
 fn dist() -> Result<(), Fail> {
     let dist = site::build_dist()?;
     let total = site::print_first_load(&site::first_load(&dist)?);
-    let budget = 300 * 1024;
-    if total > budget {
+    if total > site::FIRST_LOAD_BUDGET {
         return Err(Fail::msg(format!(
             "first load is {total} B gzip, over the 300 KiB budget (ARCHITECTURE.md, Budgets)"
         )));

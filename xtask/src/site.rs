@@ -83,6 +83,9 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| root().join("target"))
 }
 
+/// The first-load budget (ARCHITECTURE.md, Budgets): HTML, JS, wasm and CSS together, gzip.
+pub const FIRST_LOAD_BUDGET: u64 = 300 * 1024;
+
 /// One file of the first load and its sizes.
 pub struct Asset {
     /// Path relative to dist/.

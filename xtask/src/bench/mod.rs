@@ -8,6 +8,7 @@ mod check;
 mod micro;
 mod relay;
 mod report;
+mod site;
 
 use std::path::PathBuf;
 
@@ -40,6 +41,7 @@ const BENCHES: &[Bench] = &[
     ("domain check vs its critical path", check::run),
     ("relay: 200 concurrent probes", relay::run),
     ("micro-benchmarks (criterion)", micro::run),
+    ("site first load", site::run),
 ];
 
 /// Runs every benchmark whose name contains `only` (all when `None`) and prints the table.
