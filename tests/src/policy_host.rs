@@ -69,6 +69,11 @@ pub struct Site {
     /// The certificate.
     #[serde(default = "valid_cert")]
     pub cert: SiteCert,
+    /// Whether responses carry `Access-Control-Allow-Origin: *`. Real policy hosts mostly do not,
+    /// which is why the browser checker needs its relay; the browser tests turn it on for the
+    /// domains whose policy the page should read directly.
+    #[serde(default)]
+    pub cors: bool,
 }
 
 fn valid_cert() -> SiteCert {
@@ -111,8 +116,15 @@ impl Site {
         Site::answer(Answer::Oversized { size })
     }
 
+    /// Also sends `Access-Control-Allow-Origin: *`, so a browser page may read the answer.
+    pub fn with_cors(mut self) -> Site {
+        self.cors = true;
+        self
+    }
+
     fn answer(answer: Answer) -> Site {
         Site {
+            cors: false,
             answer,
             cert: valid_cert(),
         }
@@ -178,7 +190,7 @@ impl FakePolicyHost {
                 SiteCert::OtherName { name } => ca.certified_key(&[name], Validity::Current),
             };
             resolver.add(&host, key);
-            by_host.insert(host, site.answer);
+            by_host.insert(host, (site.answer, site.cors));
         }
         let config = Arc::new(server_config(Arc::new(resolver), &[b"http/1.1"]));
         let by_host = Arc::new(by_host);
@@ -204,14 +216,40 @@ impl FakePolicyHost {
     }
 }
 
-fn respond(request: &Request<Incoming>, by_host: &HashMap<String, Answer>) -> Response<Body> {
-    let host = request
+fn respond(
+    request: &Request<Incoming>,
+    by_host: &HashMap<String, (Answer, bool)>,
+) -> Response<Body> {
+    let allows_cors = by_host_cors(request, by_host);
+    let response = answer(request, by_host);
+    if allows_cors {
+        crate::server::cors(response)
+    } else {
+        response
+    }
+}
+
+fn request_host(request: &Request<Incoming>) -> String {
+    request
         .headers()
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
-        .unwrap_or_default();
-    let Some(answer) = by_host.get(&host) else {
+        .unwrap_or_default()
+}
+
+fn by_host_cors(request: &Request<Incoming>, by_host: &HashMap<String, (Answer, bool)>) -> bool {
+    by_host
+        .get(&request_host(request))
+        .is_some_and(|(_, cors)| *cors)
+}
+
+fn answer(
+    request: &Request<Incoming>,
+    by_host: &HashMap<String, (Answer, bool)>,
+) -> Response<Body> {
+    let host = request_host(request);
+    let Some((answer, _)) = by_host.get(&host) else {
         return text_response(
             StatusCode::MISDIRECTED_REQUEST,
             "unknown host\n",
