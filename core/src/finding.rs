@@ -172,7 +172,7 @@ codes! {
     /// A policy pattern that matches no MX host: stale or mistyped.
     PolicyMxUnused => ("policy-mx-unused", Warning, "RFC 8461 §4.1"),
     /// The MX host's certificate is not valid for its name.
-    MxCertNameMismatch => ("mx-cert-name-mismatch", Error, "RFC 8461 §4.1"),
+    MxCertNameMismatch => ("mx-cert-name-mismatch", Error, "RFC 8461 §4.2"),
 
     // ── _smtp._tls TXT record (RFC 8460 §3) ────────────────────────────────────────────────
     /// No TLS-RPT record: failures go unreported.

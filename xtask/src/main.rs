@@ -4,6 +4,7 @@
 //! fails with a message naming what went wrong.
 
 mod bench;
+mod fuzz;
 mod sh;
 mod site;
 mod suite;
@@ -19,7 +20,9 @@ tasks:
   serve   build the site and run `stslens serve --relay` on http://127.0.0.1:8080
   dist    build the release site into dist/ and print the first-load size
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
-  bench   run every benchmark and print one table of figures against the budgets";
+  bench   run every benchmark and print one table of figures against the budgets
+          (`bench NAME` runs those whose name contains NAME, e.g. `bench check`, `bench relay`)
+  fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,7 +30,8 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("dist") => dist(),
         Some("test") => suite::run(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -70,9 +74,9 @@ fn dist() -> Result<(), Fail> {
     Ok(())
 }
 
-fn bench() -> Result<(), Fail> {
+fn bench(only: Option<&str>) -> Result<(), Fail> {
     let root = sh::root();
     let scratch = site::target_dir().join("bench");
     std::fs::create_dir_all(&scratch).map_err(|e| Fail::io(&scratch, e))?;
-    bench::run_all(&bench::Ctx { root, scratch }).map_err(Fail::msg)
+    bench::run_all(&bench::Ctx { root, scratch }, only).map_err(Fail::msg)
 }

@@ -141,15 +141,7 @@ impl fmt::Display for Step {
     }
 }
 
-/// `mta-sts.<domain>`, the policy host (RFC 8461 §3.3).
-pub fn policy_host(domain: &DomainName) -> String {
-    format!("mta-sts.{domain}")
-}
-
-/// `https://mta-sts.<domain>/.well-known/mta-sts.txt` (RFC 8461 §3.3).
-pub fn policy_url(domain: &DomainName) -> String {
-    format!("https://mta-sts.{domain}/.well-known/mta-sts.txt")
-}
+pub use crate::policy::fetch::{policy_host, policy_url};
 
 /// What the shell running the plan can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

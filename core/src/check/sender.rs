@@ -13,6 +13,7 @@ use super::report::{
     MxReport, MxRow, PolicyReport, PolicyStatus, ProbeState, RecordReport, RecordStatus,
     SenderAction, SenderOutcome, SenderSummary,
 };
+use crate::name::{DomainName, TrailingDot};
 use crate::policy::Mode;
 
 /// Fills in each row's sender outcome and summarises the domain.
@@ -58,6 +59,12 @@ pub fn validation_failures(row: &MxRow) -> Vec<String> {
 }
 
 fn outcome(row: &MxRow, mode: Option<Mode>) -> SenderOutcome {
+    if DomainName::parse(&row.host, TrailingDot::Refuse).is_err() {
+        return SenderOutcome {
+            action: SenderAction::Unknown,
+            why: "This MX record names no host (see mx-not-hostname), so senders cannot deliver to it and move on to the next MX host.".to_owned(),
+        };
+    }
     let dane = if row.dane == Some(true) {
         " Senders that do DANE use its TLSA records instead."
     } else {

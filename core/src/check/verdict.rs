@@ -7,8 +7,10 @@
 //! 4. No `_mta-sts` record → `not-deployed`.
 //! 5. The `_mta-sts` lookup could not be made, or the policy could not be fetched from here
 //!    (and nothing else is wrong) → `unknown`.
-//! 6. A policy in force in mode `none` → `not-deployed`; `testing` → `testing`; `enforce` →
-//!    `enforced` (every MX host validates, or could not be probed: the sentence says which).
+//! 6. A policy in force in mode `none` → `not-deployed`.
+//! 7. The MX lookup could not be made → `unknown`.
+//! 8. `testing` → `testing`; `enforce` → `enforced` (every MX host validates, or could not be
+//!    probed, or there is no MX record at all: the sentence says which).
 
 use super::report::{
     CheckFinding, Component, MxReport, MxStatus, PolicyReport, RecordReport, RecordStatus,
@@ -79,6 +81,37 @@ pub(super) fn decide(f: &Facts<'_>) -> Verdict {
             ),
         );
     };
+    if parsed.mode == Mode::None {
+        return verdict(
+            VerdictStatus::NotDeployed,
+            "The policy's mode is none: senders treat the domain as having no MTA-STS policy (RFC 8461 §5).".to_owned(),
+        );
+    }
+    let status = if parsed.mode == Mode::Enforce {
+        VerdictStatus::Enforced
+    } else {
+        VerdictStatus::Testing
+    };
+    match f.mx.status {
+        MxStatus::LookupFailed => {
+            return verdict(
+                VerdictStatus::Unknown,
+                format!(
+                    "The MX hosts of {domain} could not be looked up, so whether they pass MTA-STS validation is unknown."
+                ),
+            );
+        }
+        MxStatus::None => {
+            return verdict(
+                status,
+                format!(
+                    "The policy is in {} mode, but {domain} has no MX record: senders deliver to its own address (implicit MX), which this check does not validate.",
+                    parsed.mode
+                ),
+            );
+        }
+        _ => {}
+    }
     let total = f.mx.hosts.len();
     let count = |action| {
         f.mx.hosts
@@ -94,27 +127,19 @@ pub(super) fn decide(f: &Facts<'_>) -> Verdict {
     } else {
         String::new()
     };
-    match parsed.mode {
-        Mode::None => verdict(
-            VerdictStatus::NotDeployed,
-            "The policy's mode is none: senders treat the domain as having no MTA-STS policy (RFC 8461 §5).".to_owned(),
-        ),
-        Mode::Testing => verdict(
-            VerdictStatus::Testing,
-            format!("The policy is in testing mode: senders report TLS failures but deliver anyway, and every MX host is covered by the policy{probes}."),
-        ),
-        Mode::Enforce => verdict(
-            VerdictStatus::Enforced,
-            if f.probed && unchecked == 0 {
-                match total {
-                    1 => "MTA-STS is enforced and healthy: the MX host passes validation.".to_owned(),
-                    n => format!("MTA-STS is enforced and healthy: all {n} MX hosts pass validation."),
-                }
-            } else {
-                format!("MTA-STS is enforced and every MX host is covered by the policy{probes}.")
-            },
-        ),
-    }
+    let summary = if status == VerdictStatus::Testing {
+        format!(
+            "The policy is in testing mode: senders report TLS failures but deliver anyway, and every MX host is covered by the policy{probes}."
+        )
+    } else if f.probed && unchecked == 0 {
+        match total {
+            1 => "MTA-STS is enforced and healthy: the MX host passes validation.".to_owned(),
+            n => format!("MTA-STS is enforced and healthy: all {n} MX hosts pass validation."),
+        }
+    } else {
+        format!("MTA-STS is enforced and every MX host is covered by the policy{probes}.")
+    };
+    verdict(status, summary)
 }
 
 /// The sentence for a broken setup, from the first component that has an error.

@@ -60,7 +60,16 @@ pub fn evaluate(plan: &Plan, observations: &Observations, now: i64) -> Report {
     let mut mx = mx::evaluate(&ctx, &policy, mode, &mut sink);
     tls::evaluate(&ctx, &mut mx.hosts, mode, &mut sink);
     let sender = sender::simulate(&sts, &policy, &mut mx);
-    let findings = sink.finish();
+    let mut findings = sink.finish();
+    // Within the MX component, hosts in preference order (a stable sort keeps each host's own
+    // findings in the order the rules ran).
+    findings.sort_by_key(|f| {
+        let row = f
+            .host
+            .as_ref()
+            .and_then(|h| mx.hosts.iter().position(|r| &r.host == h));
+        (f.component, row.map_or(0, |i| i + 1))
+    });
     let valid = all_valid(
         &findings
             .iter()

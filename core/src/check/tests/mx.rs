@@ -299,6 +299,8 @@ fn mx_names_that_are_not_hosts() {
     assert!(bad[1].finding.message.contains("RFC 7505"));
     assert_eq!(report.mx.hosts.len(), 3);
     assert_eq!(report.mx.hosts[0].host, "192.0.2.1");
+    assert_eq!(report.mx.hosts[0].sender.action, SenderAction::Unknown);
+    assert!(report.mx.hosts[0].sender.why.contains("names no host"));
     assert_eq!(
         f.plan.steps().iter().filter(|s| s.round == 2).count(),
         4,
@@ -358,4 +360,25 @@ fn a_probe_the_shell_did_not_record_is_not_probed() {
         Some(MX1)
     );
     assert_eq!(report.mx.hosts[0].sender.action, SenderAction::Unknown);
+}
+
+#[test]
+fn mx_findings_follow_the_preference_order() {
+    let mut f = Fixture::new(PlanOptions::native());
+    f.sts(&["v=STSv1; id=1"])
+        .tlsrpt(&["v=TLSRPTv1; rua=mailto:a@acme.net"])
+        .dns(Step::PolicyHostA, a("mta-sts.acme.net", 80))
+        .policy(ENFORCE)
+        .mx(&[(10, MX1), (20, MX2)])
+        .probe_with(MX1, |p| p.chain_valid = false);
+    let report = f.report();
+    let hosts: Vec<&str> = report
+        .findings_of(Component::Mx)
+        .filter_map(|f| f.host.as_deref())
+        .collect();
+    assert_eq!(
+        hosts,
+        [MX1, MX2],
+        "the coverage rule runs last, mx1 still comes first"
+    );
 }

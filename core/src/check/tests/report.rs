@@ -321,3 +321,30 @@ fn findings_are_grouped_by_component() {
     assert!(components.contains(&Component::Tlsrpt) && components.contains(&Component::Mx));
     assert_eq!(report.findings_of(Component::Tlsrpt).count(), 1);
 }
+
+#[test]
+fn an_unknown_or_missing_mx_set_is_said_plainly() {
+    let mut f = Fixture::healthy();
+    f.set(
+        Step::Mx,
+        failure(FailureKind::Timeout, "resolver timed out"),
+    );
+    let report = f.report();
+    assert_eq!(report.verdict.status, VerdictStatus::Unknown);
+    assert!(
+        report
+            .verdict
+            .summary
+            .contains("MX hosts of acme.net could not be looked up")
+    );
+
+    let mut f = Fixture::healthy();
+    f.dns(Step::Mx, empty(DOMAIN, RecordType::Mx, Status::NoData));
+    let report = f.report();
+    assert_eq!(report.verdict.status, VerdictStatus::Enforced);
+    assert!(
+        report.verdict.summary.contains("implicit MX"),
+        "{}",
+        report.verdict.summary
+    );
+}

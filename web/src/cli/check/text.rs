@@ -148,7 +148,7 @@ fn cells(row: &MxRow) -> Vec<(String, Style)> {
 
 fn mx_table(out: &mut impl Write, r: &Report) -> io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "{BOLD}── MX hosts ──{BOLD:#}")?;
+    writeln!(out, "{BOLD}── MX table ──{BOLD:#}")?;
     let status = match r.mx.status {
         MxStatus::Hosts => None,
         MxStatus::NullMx => Some("null MX: the domain accepts no mail"),
@@ -229,7 +229,7 @@ fn tlsrpt(out: &mut impl Write, r: &Report) -> io::Result<()> {
         RecordStatus::NotChecked => "not checked".to_owned(),
     };
     writeln!(out)?;
-    writeln!(out, "{BOLD}── TLS reporting ──{BOLD:#}")?;
+    writeln!(out, "{BOLD}── TLS-RPT status ──{BOLD:#}")?;
     writeln!(out, "  {line}")
 }
 
