@@ -52,7 +52,8 @@ pub fn CheckProgress(view: CheckView) -> impl IntoView {
             <progress max=move || counts().1.max(1) value=move || counts().0 aria-hidden="true"
                 class:visually-hidden=move || !running()></progress>
             <details prop:open=running>
-                <summary>{move || format!("Steps ({})", relay())}</summary>
+                <summary>"Steps"</summary>
+                <p class="hint">{relay}</p>
                 <ol class="steps">
                     <For each=move || steps.get() key=|s| (s.id.clone(), s.state as u8, s.note.clone()) let:step>
                         <StepRow step=step/>

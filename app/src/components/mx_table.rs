@@ -32,9 +32,9 @@ pub fn MxTable(
             {move || note().map(|n| view! { <p>{n}</p> })}
             <Show when=no_relay>
                 <p class="notice info small">
-                    "The MX hosts were not probed: a browser cannot speak SMTP, and no relay is available ("
+                    "The MX hosts were not probed: a browser cannot speak SMTP. "
                     {move || relay.get().map(|r| r.about).unwrap_or_default()}
-                    "). Set one in "<A href="/settings">"Settings"</A>", or use "<code>"stslens check"</code>"."
+                    " Set one in "<A href="/settings">"Settings"</A>", or use "<code>"stslens check"</code>"."
                 </p>
             </Show>
             <Show when=move || !rows().is_empty()>
