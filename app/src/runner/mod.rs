@@ -221,7 +221,12 @@ impl Runner {
                     {
                         inner.plan.add_mx_hosts(lookup);
                     }
-                    if step == Step::PolicyFetch && matches!(outcome, Outcome::Policy { .. }) {
+                    // A policy that arrives while the route is still pending came from the
+                    // browser's own fetch; the relay's answer arrives with the route on Relay.
+                    if step == Step::PolicyFetch
+                        && matches!(outcome, Outcome::Policy { .. })
+                        && self.view.route.get_untracked() == PolicyRoute::Pending
+                    {
                         self.view.route.set(PolicyRoute::Browser);
                     }
                     inner.observations.record(step, began, finished, outcome);
