@@ -1,6 +1,9 @@
 //! The application shell: header with navigation, the routes of design §5, footer.
 
-use crate::pages::{about::About, generate::Generate, not_found::NotFound, settings::SettingsPage};
+use crate::pages::{
+    about::About, check::CheckPage, generate::Generate, home::Home, not_found::NotFound,
+    settings::SettingsPage,
+};
 use leptos::prelude::*;
 use leptos_router::{
     components::{A, Route, Router, Routes},
@@ -30,6 +33,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="content" tabindex="-1">
                 <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/check/:domain") view=CheckPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/about") view=About/>
                     <Route path=path!("/generate") view=Generate/>

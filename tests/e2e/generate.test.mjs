@@ -43,3 +43,29 @@ test('generated policy and records lint clean', async () => {
     await stack.close();
   }
 });
+
+test('"Fill in from DNS" puts the MX hosts in preference order into the MX field', async () => {
+  const scenario = {
+    zone: {
+      records: [
+        { name: 'filled.test', type: 'MX', preference: 20, exchange: 'mx2.filled.test' },
+        { name: 'filled.test', type: 'MX', preference: 10, exchange: 'mx1.filled.test' },
+      ],
+    },
+  };
+  const stack = await startStack({ scenario });
+  const { page } = stack;
+  try {
+    await page.goto(stack.origin + '/generate');
+    await appReady(page);
+    await page.fill('#gen-domain', 'filled.test');
+    await page.click('#gen-mx-from-dns');
+    await page.waitForFunction(() => document.querySelector('#gen-mx').value.includes('mx1'));
+    assert.equal(await page.inputValue('#gen-mx'), 'mx1.filled.test\nmx2.filled.test');
+    assert.match(await page.locator('#gen-mx-dns').innerText(), /Filled in 2 MX hosts/);
+    assert.match(await page.locator('#gen-out-policy').innerText(), /^mx: mx1\.filled\.test$/m);
+    assert.deepEqual(stack.consoleErrors, []);
+  } finally {
+    await stack.close();
+  }
+});

@@ -20,11 +20,14 @@ enum State {
 /// - `text`: what to copy, read at click time.
 /// - `what`: the name of the text for screen readers, e.g. "policy file" ("Copy policy file").
 /// - `target`: the id of the element that shows the text.
+/// - `label`: the visible text when idle, "Copy" unless given (e.g. "Copy link"); the accessible
+///   name still starts with it.
 #[component]
 pub fn CopyButton(
     #[prop(into)] text: Signal<String>,
     #[prop(into)] what: String,
     #[prop(optional, into)] target: Option<String>,
+    #[prop(optional, into)] label: Option<String>,
 ) -> impl IntoView {
     let state = RwSignal::new(State::Idle);
     let on_click = move |_| {
@@ -46,13 +49,19 @@ pub fn CopyButton(
             set_timeout(move || state.set(State::Idle), Duration::from_secs(3));
         });
     };
+    let idle = label.unwrap_or_else(|| "Copy".to_owned());
+    let name = match idle.strip_prefix("Copy ") {
+        Some(rest) if what.starts_with(rest) => format!("Copy {what}"),
+        _ if idle == "Copy" => format!("Copy {what}"),
+        _ => format!("{idle}: {what}"),
+    };
     let label = move || match state.get() {
-        State::Idle => "Copy",
-        State::Copied => "Copied",
-        State::Failed => "Press Ctrl+C",
+        State::Idle => idle.clone(),
+        State::Copied => "Copied".to_owned(),
+        State::Failed => "Press Ctrl+C".to_owned(),
     };
     view! {
-        <button type="button" class="copy small secondary" aria-label=format!("Copy {what}") on:click=on_click>
+        <button type="button" class="copy small secondary" aria-label=name on:click=on_click>
             {label}
         </button>
         <span class="visually-hidden" role="status">

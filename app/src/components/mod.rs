@@ -1,9 +1,20 @@
 //! Reusable pieces of the pages, one component per file.
 
+pub mod check_progress;
 pub mod copy_button;
 pub mod field_error;
+pub mod findings_by_component;
 pub mod findings_list;
 pub mod generator_output;
+pub mod history_changes;
+pub mod mx_from_dns;
+pub mod mx_table;
 pub mod output_block;
+pub mod policy_paste;
+pub mod raw_records;
+pub mod recent_checks;
 pub mod rich_text;
 pub mod rollout_checklist;
+pub mod sender_table;
+pub mod tlsrpt_status;
+pub mod verdict_card;

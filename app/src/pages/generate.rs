@@ -4,6 +4,7 @@
 
 use crate::components::field_error::{FieldError, sentence};
 use crate::components::generator_output::GeneratorOutput;
+use crate::components::mx_from_dns::MxFromDns;
 use crate::components::rich_text::RichText;
 use crate::io::clock;
 use leptos::prelude::*;
@@ -147,12 +148,7 @@ pub fn Generate() -> impl IntoView {
                         autocapitalize="none" aria-describedby="gen-mx-error gen-mx-dns" aria-invalid=invalid(Field::Mx)
                         prop:value=move || mx.get() on:input=input(mx) on:blur=visit(Field::Mx)></textarea>
                     <FieldError id="gen-mx-error" messages=errors_for(Field::Mx)/>
-                    // Wiring point: fill this from the MX records once the browser DNS-over-HTTPS
-                    // client (app/src/io/doh.rs) lands; until then the button is shown disabled.
-                    <div class="row">
-                        <button type="button" class="small secondary" id="gen-mx-from-dns" disabled=true>"Fill in from DNS"</button>
-                        <span class="hint" id="gen-mx-dns">"Not available yet: paste the hosts from your DNS provider or "<code>"dig +short MX example.com"</code>"."</span>
-                    </div>
+                    <MxFromDns domain=domain mx=mx/>
                 </div>
                 <fieldset>
                     <legend>"Mode"</legend>

@@ -1,5 +1,7 @@
-//! `/settings`: the DoH resolver and the relay, kept in this browser's localStorage.
+//! `/settings`: the DoH resolver and the relay, kept in this browser's localStorage, and the
+//! button that forgets the local history of checks (as the About page promises).
 
+use crate::io::history;
 use crate::io::storage::{self, RESOLVERS, RelayChoice, Settings};
 use leptos::prelude::*;
 
@@ -134,5 +136,39 @@ pub fn SettingsPage() -> impl IntoView {
                 <span role="status" aria-live="polite">{move || status.get()}</span>
             </div>
         </form>
+        <ClearHistory/>
+    }
+}
+
+/// How many checks are kept, and a button to forget them all.
+#[component]
+fn ClearHistory() -> impl IntoView {
+    let count = RwSignal::new(history::load().snapshots.len());
+    let status = RwSignal::new(String::new());
+    let clear = move |_| match history::clear() {
+        Ok(()) => {
+            count.set(0);
+            status.set("History cleared.".into());
+        }
+        Err(e) => status.set(format!("Not cleared: {e}.")),
+    };
+    view! {
+        <section aria-labelledby="history-h" class="settings-history">
+            <h2 id="history-h">"History of checks"</h2>
+            <p class="hint">
+                "Each check keeps a small snapshot (the record's id, the policy's hash and values) in this browser, "
+                "so that the next check can tell you when the policy changed without its id changing."
+            </p>
+            <div class="row">
+                <span>{move || match count.get() {
+                    0 => "No checks are kept.".to_owned(),
+                    1 => "1 check is kept.".to_owned(),
+                    n => format!("{n} checks are kept."),
+                }}</span>
+                <button type="button" class="secondary" id="clear-history" on:click=clear
+                    disabled=move || count.get() == 0>"Clear history"</button>
+                <span role="status" aria-live="polite">{move || status.get()}</span>
+            </div>
+        </section>
     }
 }

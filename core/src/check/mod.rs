@@ -23,7 +23,9 @@
 
 mod evaluate;
 pub mod history;
+mod input;
 mod observation;
+mod paste;
 mod plan;
 mod report;
 pub mod sender;
@@ -32,7 +34,9 @@ mod verdict;
 
 pub use evaluate::{EXPIRY_WARNING_DAYS, evaluate};
 pub use history::{Snapshot, compare};
+pub use input::domain_from_input;
 pub use observation::{NotRunReason, Observation, Observations, Outcome};
+pub use paste::{Pasted, curl_command, pasted_policy};
 pub use plan::{
     MAX_MX_HOSTS, MxEntry, Plan, PlanOptions, PlannedStep, Step, mx_hosts, policy_host, policy_url,
 };
@@ -44,7 +48,8 @@ pub use report::{
 };
 
 /// Reads the domain to check as a user typed it (the generator's rules: no URL, no address, no
-/// single label, not `mta-sts.<domain>`); the error names the value and says what to type.
+/// single label, not `mta-sts.<domain>`); the error names the value and says what to type. The
+/// web app's box is more forgiving: [`domain_from_input`].
 pub fn parse_domain(input: &str) -> Result<crate::name::DomainName, crate::generate::InputError> {
     crate::generate::check_domain(input)
 }

@@ -6,6 +6,7 @@
 use super::records::sts_intended;
 use super::{Ctx, EXPIRY_WARNING_DAYS, ONE_DAY, Sink, date};
 use crate::check::observation::{NotRunReason, Outcome};
+use crate::check::paste::curl_command;
 use crate::check::plan::{Step, policy_host, policy_url};
 use crate::check::report::{
     Component, HostStatus, PolicyHostReport, PolicyReport, PolicyStatus, PolicyTlsReport,
@@ -92,9 +93,15 @@ fn not_checked(ctx: &Ctx<'_>, why: Option<&String>) -> Finding {
     let why = why.map(|w| format!(" ({w})")).unwrap_or_default();
     Finding::new(
         Code::PolicyNotChecked,
-        format!("The policy at {} could not be fetched from here{why}, so it was not checked.", policy_url(ctx.domain)),
+        format!(
+            "The policy at {} could not be fetched from here{why}, so it was not checked.",
+            policy_url(ctx.domain)
+        ),
     )
-    .with_fix(format!("Check it through a relay, or fetch it yourself (`curl -sS -D - {}`) and paste it into the checker.", policy_url(ctx.domain)))
+    .with_fix(format!(
+        "Check it through a relay, or fetch it yourself (`{}`) and paste it into the checker.",
+        curl_command(ctx.domain)
+    ))
 }
 
 /// Where `mta-sts.<domain>` points, and the findings about it.
