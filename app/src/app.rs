@@ -1,6 +1,8 @@
 //! The application shell: header with navigation, the routes of design §5, footer.
 
-use crate::pages::{about::About, generate::Generate, not_found::NotFound, settings::SettingsPage};
+use crate::pages::{
+    about::About, generate::Generate, not_found::NotFound, reports::Reports, settings::SettingsPage,
+};
 use leptos::prelude::*;
 use leptos_router::{
     components::{A, Route, Router, Routes},
@@ -33,6 +35,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/about") view=About/>
                     <Route path=path!("/generate") view=Generate/>
+                    <Route path=path!("/reports") view=Reports/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -4,6 +4,7 @@
 //! fails with a message naming what went wrong.
 
 mod bench;
+mod samples;
 mod sh;
 mod site;
 mod suite;
@@ -19,7 +20,8 @@ tasks:
   serve   build the site and run `stslens serve --relay` on http://127.0.0.1:8080
   dist    build the release site into dist/ and print the first-load size
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
-  bench   run every benchmark and print one table of figures against the budgets";
+  bench   run every benchmark and print one table of figures against the budgets
+  samples write the report viewer's synthetic sample reports into public/samples/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         Some("dist") => dist(),
         Some("test") => suite::run(),
         Some("bench") => bench(),
+        Some("samples") => samples(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -67,6 +70,13 @@ fn dist() -> Result<(), Fail> {
         "dist/ is ready ({:.1} KiB gzip first load)",
         total as f64 / 1024.0
     ));
+    Ok(())
+}
+
+fn samples() -> Result<(), Fail> {
+    let dir = sh::root().join("public/samples");
+    let n = samples::write(&dir).map_err(|e| Fail::io(&dir, e))?;
+    tools::say(&format!("wrote {n} sample files into {}", dir.display()));
     Ok(())
 }
 

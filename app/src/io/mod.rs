@@ -4,4 +4,11 @@
 
 pub mod clipboard;
 pub mod clock;
+pub mod dom;
+pub mod download;
+pub mod engine_worker;
+pub mod files;
+pub mod samples;
 pub mod storage;
+pub mod worker_scope;
+pub mod yield_now;

@@ -3,4 +3,5 @@
 pub mod about;
 pub mod generate;
 pub mod not_found;
+pub mod reports;
 pub mod settings;
