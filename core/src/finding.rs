@@ -172,7 +172,7 @@ codes! {
     /// A policy pattern that matches no MX host: stale or mistyped.
     PolicyMxUnused => ("policy-mx-unused", Warning, "RFC 8461 §4.1"),
     /// The MX host's certificate is not valid for its name.
-    MxCertNameMismatch => ("mx-cert-name-mismatch", Error, "RFC 8461 §4.1"),
+    MxCertNameMismatch => ("mx-cert-name-mismatch", Error, "RFC 8461 §4.2"),
 
     // ── _smtp._tls TXT record (RFC 8460 §3) ────────────────────────────────────────────────
     /// No TLS-RPT record: failures go unreported.
@@ -200,6 +200,91 @@ codes! {
     TlsrptRecordFieldDuplicate => ("tlsrpt-record-field-duplicate", Warning, "RFC 8460 §3"),
     /// Whitespace before `;` (allowed by the ABNF, but the record no longer begins `v=TLSRPTv1;`).
     TlsrptRecordSpaceBeforeDelimiter => ("tlsrpt-record-space-before-delimiter", Warning, "RFC 8460 §3"),
+
+    // ── the domain check (`stslens check`): lookups ─────────────────────────────────────────
+    /// A lookup answered SERVFAIL (or another error code): a temporary failure, unlike NXDOMAIN,
+    /// which says the name does not exist. Senders retry or fall back; what they do depends on
+    /// the name.
+    DnsServfail => ("dns-servfail", Error, "RFC 1035 §4.1.1"),
+    /// The resolver could not be asked (unreachable, timeout, bad answer): that part was not
+    /// checked.
+    DnsLookupFailed => ("dns-lookup-failed", Warning, "RFC 8484 §4.2"),
+    /// The domain does not exist (NXDOMAIN for its MX lookup).
+    DomainNotFound => ("domain-not-found", Error, "RFC 2308 §2.1"),
+    /// The resolver validated the domain's answers with DNSSEC (AD bit).
+    DnssecValidated => ("dnssec-validated", Info, "RFC 4035 §3.2.3"),
+    /// The resolver did not validate some or all of the domain's answers (AD bit clear).
+    DnssecNotValidated => ("dnssec-not-validated", Info, "RFC 4035 §3.2.3"),
+
+    // ── the domain check: records and policy host ────────────────────────────────────────────
+    /// `_mta-sts.<domain>` is a CNAME: the record is delegated (e.g. to a hosting provider).
+    StsRecordCname => ("sts-record-cname", Info, "RFC 8461 §8.2"),
+    /// `mta-sts.<domain>` is a CNAME: the policy host is delegated.
+    PolicyHostCname => ("policy-host-cname", Info, "RFC 8461 §8.2"),
+    /// `mta-sts.<domain>` has no A or AAAA record: senders cannot fetch the policy.
+    PolicyHostUnresolvable => ("policy-host-unresolvable", Error, "RFC 8461 §3.3"),
+    /// The policy fetch got no HTTP response (timeout, refused, TLS handshake failure).
+    PolicyFetchFailed => ("policy-fetch-failed", Error, "RFC 8461 §3.3"),
+    /// The policy host's certificate chain is not valid (untrusted issuer, expired, ...):
+    /// senders must not use a policy fetched over it.
+    PolicyCertInvalid => ("policy-cert-invalid", Error, "RFC 8461 §3.3"),
+    /// The policy host's certificate is not valid for `mta-sts.<domain>`.
+    PolicyCertNameMismatch => ("policy-cert-name-mismatch", Error, "RFC 8461 §3.3"),
+    /// The policy host's certificate expires within 14 days.
+    PolicyCertExpiring => ("policy-cert-expiring", Warning, "RFC 8461 §3.3"),
+    /// A policy is served but there is no `_mta-sts` record, so senders never fetch it.
+    PolicyWithoutRecord => ("policy-without-record", Warning, "RFC 8461 §3.1"),
+    /// The policy could not be fetched from where the check ran (a browser without CORS access),
+    /// so the policy was not judged.
+    PolicyNotChecked => ("policy-not-checked", Info, "RFC 8461 §3.3"),
+    /// Mode `none` with a max_age over a day: §8.3 removes MTA-STS with a short-lived `none`.
+    PolicyModeNoneMaxAge => ("policy-mode-none-max-age", Warning, "RFC 8461 §8.3"),
+
+    // ── the domain check: MX hosts ───────────────────────────────────────────────────────────
+    /// The domain publishes the null MX of RFC 7505: it accepts no mail.
+    MxNull => ("mx-null", Info, "RFC 7505 §3"),
+    /// The domain has no MX record: senders fall back to its address records (implicit MX).
+    MxMissing => ("mx-missing", Warning, "RFC 5321 §5.1"),
+    /// An MX record names something that is not a host name (an IP address, or a `.` mixed
+    /// with other MX records).
+    MxNotHostname => ("mx-not-hostname", Error, "RFC 5321 §5.1"),
+    /// An MX host is an alias (CNAME), which RFC 2181 forbids and some senders refuse.
+    MxCname => ("mx-cname", Warning, "RFC 2181 §10.3"),
+    /// An MX host has no A or AAAA record: senders cannot deliver to it.
+    MxNoAddress => ("mx-no-address", Error, "RFC 5321 §5.1"),
+    /// An MX host does not offer STARTTLS: MTA-STS validation fails for it.
+    MxStarttlsMissing => ("mx-starttls-missing", Error, "RFC 8461 §4"),
+    /// An MX host offers STARTTLS but refuses it or fails the TLS handshake.
+    MxStarttlsFailed => ("mx-starttls-failed", Error, "RFC 8461 §4"),
+    /// An MX host's certificate chain is not valid (untrusted issuer, expired, not yet valid).
+    MxCertInvalid => ("mx-cert-invalid", Error, "RFC 8461 §4.2"),
+    /// An MX host's certificate expires within 14 days.
+    MxCertExpiring => ("mx-cert-expiring", Warning, "RFC 8461 §4.2"),
+    /// An MX host negotiated TLS below 1.2.
+    MxTlsVersionOld => ("mx-tls-version-old", Warning, "RFC 8996 §4"),
+    /// An MX host could not be reached on port 25 from where the check ran.
+    MxUnreachable => ("mx-unreachable", Warning, "RFC 5321 §5.1"),
+    /// An MX host answered, but not as an SMTP server should.
+    MxProbeFailed => ("mx-probe-failed", Error, "RFC 5321 §4.2"),
+    /// The MX hosts were not probed, so STARTTLS and certificates were not checked.
+    MxNotProbed => ("mx-not-probed", Info, "RFC 8461 §4"),
+    /// An MX host publishes DNSSEC-validated TLSA records: senders that do DANE use them and
+    /// not MTA-STS for it.
+    MxDane => ("mx-dane", Info, "RFC 8461 §2"),
+    /// TLSA records in an answer the resolver did not validate: DANE senders ignore them.
+    MxTlsaUnsigned => ("mx-tlsa-unsigned", Warning, "RFC 7672 §2.2"),
+
+    // ── the domain check: changes since the previous check (web app history) ─────────────────
+    /// The policy changed but the `_mta-sts` id did not: senders keep their cached policy.
+    PolicyChangedIdUnchanged => ("policy-changed-id-unchanged", Error, "RFC 8461 §3.1"),
+    /// The id changed but the policy did not: harmless, senders fetch the same policy again.
+    PolicyIdChangedPolicyUnchanged => ("policy-id-changed-policy-unchanged", Info, "RFC 8461 §3.1"),
+    /// The policy and its id changed together: senders pick the new policy up.
+    PolicyUpdated => ("policy-updated", Info, "RFC 8461 §3.3"),
+    /// The policy's mode changed.
+    PolicyModeChanged => ("policy-mode-changed", Info, "RFC 8461 §5"),
+    /// The `_mta-sts` record disappeared: senders that cached the policy keep applying it.
+    StsRecordRemoved => ("sts-record-removed", Warning, "RFC 8461 §8.3"),
 
     // ── generator advice (`stslens generate`: about the choices, not the syntax) ─────────────
     /// Mode `enforce` with a max_age under one day: senders re-fetch so often that an attacker who

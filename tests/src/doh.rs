@@ -409,10 +409,32 @@ impl FakeDoh {
 
     /// Starts a resolver on `addr` (port 0 picks a free one).
     pub async fn start_on(addr: SocketAddr, zone: Zone) -> std::io::Result<FakeDoh> {
+        FakeDoh::serve(addr, zone, None).await
+    }
+
+    /// Starts a resolver speaking HTTPS on `addr`, presenting a certificate from `ca` for
+    /// `names`. Browsers need this: the web app's CSP lets it connect to `https:` URLs only.
+    pub async fn start_tls_on(
+        addr: SocketAddr,
+        zone: Zone,
+        ca: &crate::pki::TestCa,
+        names: &[&str],
+    ) -> std::io::Result<FakeDoh> {
+        let mut resolver = crate::pki::SniResolver::default();
+        resolver.set_fallback(ca.certified_key(names, crate::pki::Validity::Current));
+        let config = crate::pki::server_config(Arc::new(resolver), &[b"http/1.1"]);
+        FakeDoh::serve(addr, zone, Some(Arc::new(config))).await
+    }
+
+    async fn serve(
+        addr: SocketAddr,
+        zone: Zone,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<FakeDoh> {
         let zone = Arc::new(RwLock::new(zone));
         let queries = Arc::new(AtomicUsize::new(0));
         let state = (Arc::clone(&zone), Arc::clone(&queries));
-        let (addr, server) = crate::server::serve_http(addr, None, move |request| {
+        let (addr, server) = crate::server::serve_http(addr, tls, move |request| {
             let (zone, queries) = state.clone();
             async move { handle(request, zone, queries).await }
         })
@@ -425,7 +447,7 @@ impl FakeDoh {
         })
     }
 
-    /// The resolver URL: `http://127.0.0.1:<port>/dns-query`.
+    /// The resolver URL: `http://127.0.0.1:<port>/dns-query` (for the plain-HTTP resolver).
     pub fn url(&self) -> String {
         format!("http://{}/dns-query", self.addr)
     }
@@ -438,6 +460,16 @@ impl FakeDoh {
     /// Replaces the zone.
     pub fn set_zone(&self, zone: Zone) {
         *self.zone.write().expect("zone lock") = zone;
+    }
+
+    /// The latency added to every answer, in milliseconds.
+    pub fn zone_latency_ms(&self) -> u64 {
+        self.zone.read().expect("zone lock").latency_ms
+    }
+
+    /// What the current zone answers to `query` (wire format), without a network round trip.
+    pub fn zone_answer(&self, query: &[u8]) -> Option<Vec<u8>> {
+        self.zone.read().expect("zone lock").answer(query)
     }
 
     /// How many DNS queries were answered or refused so far.

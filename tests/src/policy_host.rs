@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the policy URL answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +69,11 @@ pub struct Site {
     /// The certificate.
     #[serde(default = "valid_cert")]
     pub cert: SiteCert,
+    /// Whether responses carry `Access-Control-Allow-Origin: *`. Real policy hosts mostly do not,
+    /// which is why the browser checker needs its relay; the browser tests turn it on for the
+    /// domains whose policy the page should read directly.
+    #[serde(default)]
+    pub cors: bool,
 }
 
 fn valid_cert() -> SiteCert {
@@ -110,8 +116,15 @@ impl Site {
         Site::answer(Answer::Oversized { size })
     }
 
+    /// Also sends `Access-Control-Allow-Origin: *`, so a browser page may read the answer.
+    pub fn with_cors(mut self) -> Site {
+        self.cors = true;
+        self
+    }
+
     fn answer(answer: Answer) -> Site {
         Site {
+            cors: false,
             answer,
             cert: valid_cert(),
         }
@@ -157,6 +170,17 @@ impl FakePolicyHost {
         ca: &TestCa,
         sites: Vec<(String, Site)>,
     ) -> std::io::Result<FakePolicyHost> {
+        FakePolicyHost::start_with_latency(addr, ca, sites, Duration::ZERO).await
+    }
+
+    /// Starts on `addr`, waiting `latency` before every response (for the critical-path
+    /// benchmark: one HTTP answer per fetch).
+    pub async fn start_with_latency(
+        addr: SocketAddr,
+        ca: &TestCa,
+        sites: Vec<(String, Site)>,
+        latency: Duration,
+    ) -> std::io::Result<FakePolicyHost> {
         let mut resolver = SniResolver::default();
         let mut by_host = HashMap::new();
         for (domain, site) in sites {
@@ -166,13 +190,18 @@ impl FakePolicyHost {
                 SiteCert::OtherName { name } => ca.certified_key(&[name], Validity::Current),
             };
             resolver.add(&host, key);
-            by_host.insert(host, site.answer);
+            by_host.insert(host, (site.answer, site.cors));
         }
         let config = Arc::new(server_config(Arc::new(resolver), &[b"http/1.1"]));
         let by_host = Arc::new(by_host);
         let (addr, server) = crate::server::serve_http(addr, Some(config), move |request| {
             let by_host = Arc::clone(&by_host);
-            async move { respond(&request, &by_host) }
+            async move {
+                if !latency.is_zero() {
+                    tokio::time::sleep(latency).await;
+                }
+                respond(&request, &by_host)
+            }
         })
         .await?;
         Ok(FakePolicyHost {
@@ -187,14 +216,40 @@ impl FakePolicyHost {
     }
 }
 
-fn respond(request: &Request<Incoming>, by_host: &HashMap<String, Answer>) -> Response<Body> {
-    let host = request
+fn respond(
+    request: &Request<Incoming>,
+    by_host: &HashMap<String, (Answer, bool)>,
+) -> Response<Body> {
+    let allows_cors = by_host_cors(request, by_host);
+    let response = answer(request, by_host);
+    if allows_cors {
+        crate::server::cors(response)
+    } else {
+        response
+    }
+}
+
+fn request_host(request: &Request<Incoming>) -> String {
+    request
         .headers()
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
-        .unwrap_or_default();
-    let Some(answer) = by_host.get(&host) else {
+        .unwrap_or_default()
+}
+
+fn by_host_cors(request: &Request<Incoming>, by_host: &HashMap<String, (Answer, bool)>) -> bool {
+    by_host
+        .get(&request_host(request))
+        .is_some_and(|(_, cors)| *cors)
+}
+
+fn answer(
+    request: &Request<Incoming>,
+    by_host: &HashMap<String, (Answer, bool)>,
+) -> Response<Body> {
+    let host = request_host(request);
+    let Some((answer, _)) = by_host.get(&host) else {
         return text_response(
             StatusCode::MISDIRECTED_REQUEST,
             "unknown host\n",

@@ -45,6 +45,7 @@ pub const WRONG_NAME: &str = "wrong-name.example.net";
 struct Context {
     host: String,
     behaviour: SmtpBehaviour,
+    latency: Duration,
     acceptor: tokio_rustls::TlsAcceptor,
     commands: Mutex<Vec<String>>,
 }
@@ -83,6 +84,18 @@ impl FakeSmtp {
         host: &str,
         behaviour: SmtpBehaviour,
     ) -> std::io::Result<FakeSmtp> {
+        FakeSmtp::start_with_latency(addr, ca, host, behaviour, Duration::ZERO).await
+    }
+
+    /// Starts on `addr`, waiting `latency` before every reply (the greeting included), as a
+    /// server across a network would seem to: for the critical-path benchmark.
+    pub async fn start_with_latency(
+        addr: SocketAddr,
+        ca: &TestCa,
+        host: &str,
+        behaviour: SmtpBehaviour,
+        latency: Duration,
+    ) -> std::io::Result<FakeSmtp> {
         let key = match behaviour {
             SmtpBehaviour::ExpiredCert => ca.certified_key(&[host], Validity::Expired),
             SmtpBehaviour::WrongName => ca.certified_key(&[WRONG_NAME], Validity::Current),
@@ -95,6 +108,7 @@ impl FakeSmtp {
         let context = Arc::new(Context {
             host: host.to_owned(),
             behaviour,
+            latency,
             acceptor,
             commands: Mutex::new(Vec::new()),
         });
@@ -156,6 +170,13 @@ async fn session(mut stream: TcpStream, context: Arc<Context>) {
     }
 }
 
+/// The configured latency before a reply.
+async fn delay(context: &Context) {
+    if !context.latency.is_zero() {
+        tokio::time::sleep(context.latency).await;
+    }
+}
+
 async fn drain(mut stream: TcpStream) {
     let mut sink = [0u8; 1024];
     while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
@@ -180,6 +201,7 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
     let host = &context.host;
     let mut reader = BufReader::new(stream);
     if greet {
+        delay(context).await;
         reader
             .get_mut()
             .write_all(format!("220 {host} ESMTP StsLens fake\r\n").as_bytes())
@@ -200,6 +222,7 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
             .lock()
             .expect("commands lock")
             .push(verb.clone());
+        delay(context).await;
         let reply = match verb.as_str() {
             "EHLO" => {
                 let starttls = if offer_starttls {

@@ -1,9 +1,10 @@
-//! `cargo xtask serve | dist | test | bench`: the project's one-command tasks.
+//! `cargo xtask serve | dist | test | bench | fuzz | samples`: the project's one-command tasks.
 //!
 //! Each task installs the pinned tools it is missing (see `tools.rs`), says what it is doing, and
 //! fails with a message naming what went wrong.
 
 mod bench;
+mod fuzz;
 mod samples;
 mod sh;
 mod site;
@@ -21,6 +22,8 @@ tasks:
   dist    build the release site into dist/ and print the first-load size
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
   bench   run every benchmark and print one table of figures against the budgets
+          (`bench NAME` runs those whose name contains NAME, e.g. `bench check`, `bench relay`)
+  fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)
   samples write the report viewer's synthetic sample reports into public/samples/";
 
 fn main() -> ExitCode {
@@ -29,7 +32,8 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("dist") => dist(),
         Some("test") => suite::run(),
-        Some("bench") => bench(),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("samples") => samples(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -80,9 +84,9 @@ fn samples() -> Result<(), Fail> {
     Ok(())
 }
 
-fn bench() -> Result<(), Fail> {
+fn bench(only: Option<&str>) -> Result<(), Fail> {
     let root = sh::root();
     let scratch = site::target_dir().join("bench");
     std::fs::create_dir_all(&scratch).map_err(|e| Fail::io(&scratch, e))?;
-    bench::run_all(&bench::Ctx { root, scratch }).map_err(Fail::msg)
+    bench::run_all(&bench::Ctx { root, scratch }, only).map_err(Fail::msg)
 }

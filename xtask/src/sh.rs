@@ -113,15 +113,6 @@ impl Cmd {
             Err(Fail(format!("`{}` failed ({})", self.shown, out.status)))
         }
     }
-    /// Spawns in the background with inherited stdio.
-    pub fn spawn(mut self) -> Result<std::process::Child, Fail> {
-        if !self.quiet {
-            eprintln!("$ {} &", self.shown);
-        }
-        self.inner
-            .spawn()
-            .map_err(|e| Fail(format!("could not start `{}`: {e}", self.shown)))
-    }
 }
 
 /// PATH with `dir` in front, for tools installed into the project.

@@ -115,6 +115,15 @@ pub fn ensure_chromium() -> Result<(), Fail> {
     Ok(())
 }
 
+/// NSS's certutil, with which the e2e tests make Chromium trust the fakes' test CA.
+pub fn ensure_certutil() -> Result<(), Fail> {
+    if version_of("certutil", "-H").is_none() && !std::path::Path::new("/usr/bin/certutil").exists()
+    {
+        apt_install(&["libnss3-tools"])?;
+    }
+    Ok(())
+}
+
 /// The e2e tests' npm packages (playwright-core, pinned by tests/e2e/package-lock.json).
 pub fn ensure_e2e_packages() -> Result<(), Fail> {
     ensure_node()?;
@@ -171,10 +180,10 @@ pub fn locked_version(package: &str) -> Result<String, Fail> {
     let lock = std::fs::read_to_string(&path).map_err(|e| Fail::io(&path, e))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == format!("name = \"{package}\"") {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_owned());
-            }
+        if line == format!("name = \"{package}\"")
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
         }
     }
     Err(Fail::msg(format!(

@@ -10,7 +10,7 @@ use crate::name::DomainName;
 use serde::Serialize;
 
 /// The policy's path on the policy host (RFC 8461 §3.3).
-pub const POLICY_PATH: &str = "/.well-known/mta-sts.txt";
+pub use crate::policy::fetch::POLICY_PATH;
 
 /// Where the web server's files live in the snippets.
 const WEB_ROOT: &str = "/var/www/mta-sts";

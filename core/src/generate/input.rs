@@ -291,7 +291,10 @@ pub(crate) fn check(request: &Request) -> Result<Checked, InvalidRequest> {
     }
 }
 
-fn check_domain(input: &str) -> Result<DomainName, InputError> {
+/// Reads a mail domain as typed: trimmed, a trailing dot allowed; URLs, addresses, single
+/// labels and the policy host (`mta-sts.<domain>`) refused with an error naming the value.
+/// Shared by the generator and the check.
+pub fn check_domain(input: &str) -> Result<DomainName, InputError> {
     let value = input.trim();
     if value.is_empty() {
         return Err(InputError::DomainMissing);

@@ -44,7 +44,7 @@ mod rollout;
 pub use hosting::{Hosting, POLICY_PATH, StaticSite, TxtRecord, hosting, txt_strings, zone};
 pub use id::{bump, id_at, id_time, next_id};
 pub use input::{
-    Field, InputError, InvalidRequest, MAX_AGE_PRESETS, POLICY_HOST_LABEL, Request,
+    Field, InputError, InvalidRequest, MAX_AGE_PRESETS, POLICY_HOST_LABEL, Request, check_domain,
     default_max_age, default_rua, mx_entries, parse_max_age, rua_entries,
 };
 pub use rollout::{Stage, Step, checklist, describe_seconds};

@@ -11,6 +11,19 @@ use crate::finding::{Code, Finding};
 /// kilobytes"; mox, postfix-tlspol and Mimecast enforce about that much).
 pub const BODY_CAP: usize = 64 * 1024;
 
+/// Where the policy lives on the policy host (RFC 8461 §3.3).
+pub const POLICY_PATH: &str = "/.well-known/mta-sts.txt";
+
+/// `mta-sts.<domain>`, the policy host (RFC 8461 §3.3).
+pub fn policy_host(domain: &crate::name::DomainName) -> String {
+    format!("mta-sts.{domain}")
+}
+
+/// `https://mta-sts.<domain>/.well-known/mta-sts.txt` (RFC 8461 §3.3).
+pub fn policy_url(domain: &crate::name::DomainName) -> String {
+    format!("https://{}{POLICY_PATH}", policy_host(domain))
+}
+
 /// What one HTTPS GET of the policy URL observed at the HTTP layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchResponse {

@@ -3,7 +3,7 @@
 //! ```text
 //! stslens-fakes SCENARIO.json     # or - for standard input
 //! stslens-fakes --demo            # a healthy enforce-mode domain, example.test
-//!     [--latency-ms N]            # add N ms to every DNS answer
+//!     [--latency-ms N]            # wait N ms before every answer: DNS, HTTP, each SMTP reply
 //! ```
 //! Prints one JSON line (`doh_url`, `policy_addr`, `smtp`, `ca_pem`) and runs until standard
 //! input closes or the process is killed. Listens on 127.0.0.1 only.
@@ -61,7 +61,7 @@ async fn main() -> ExitCode {
         return usage();
     };
     if let Some(latency) = latency {
-        scenario.zone = scenario.zone.latency(latency);
+        scenario.latency_ms = Some(latency.as_millis() as u64);
     }
     let from_stdin = args.iter().any(|a| a == "-");
     let running = match Running::start(scenario, IpAddr::V4(Ipv4Addr::LOCALHOST)).await {

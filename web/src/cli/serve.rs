@@ -9,9 +9,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
+use stslens_web::io::tls::{TrustAnchors, TrustError};
+use stslens_web::serve::native::DohResolverError;
 use stslens_web::serve::{
-    self, AddressPolicy, Config, Limits, RelayConfig, SystemResolver, Upstream,
+    self, AddressPolicy, Config, DohResolver, Limits, NativeUpstream, RelayConfig, Resolver,
+    SystemResolver, Upstream,
 };
+use thiserror::Error;
 
 /// Arguments of `stslens serve`.
 #[derive(Debug, clap::Args)]
@@ -34,8 +38,9 @@ pub struct Args {
     /// Believe X-Forwarded-For and X-Forwarded-Host: set only behind a reverse proxy that sets them.
     #[arg(long)]
     pub trust_proxy: bool,
-    /// TESTS ONLY: let the relay connect to loopback addresses. Never on a reachable server.
-    #[arg(long, hide = true)]
+    /// TESTS ONLY: let the relay connect to loopback addresses (and accept `*.test` names).
+    /// Never on a reachable server.
+    #[arg(long, hide = true, requires = "relay")]
     pub unsafe_allow_loopback_for_tests: bool,
     /// TESTS ONLY: the SMTP port the relay probes instead of 25.
     #[arg(
@@ -53,16 +58,60 @@ pub struct Args {
         requires = "unsafe_allow_loopback_for_tests"
     )]
     pub unsafe_https_port_for_tests: Option<u16>,
+    /// TESTS ONLY: resolve relay targets with this DNS-over-HTTPS resolver on loopback (the fake
+    /// resolver of the end-to-end tests) instead of the system resolver.
+    #[arg(
+        long,
+        hide = true,
+        value_name = "URL",
+        requires = "unsafe_allow_loopback_for_tests"
+    )]
+    pub unsafe_resolver_for_tests: Option<String>,
+    /// TESTS ONLY: also trust the root certificates in this PEM file when judging the chains of
+    /// probed and fetched hosts (the test CA of the fakes).
+    #[arg(
+        long,
+        hide = true,
+        value_name = "PEM",
+        requires = "unsafe_allow_loopback_for_tests"
+    )]
+    pub unsafe_test_ca: Option<PathBuf>,
 }
 
 /// How long requests in flight may finish after SIGINT/SIGTERM: longer than the longest relay
 /// request (2 s slot wait + 5 s lookup + 30 s probe).
 const DRAIN: Duration = Duration::from_secs(40);
 
-/// The relay's network side: the native SMTP probe and policy fetch of `stslens check`. They are
-/// not in this build yet; until they are, `--relay` refuses to start rather than pretend.
-fn native_upstream() -> Option<Arc<dyn Upstream>> {
-    None
+/// Why the relay cannot be set up (exit 2). Only the test-only options can fail.
+#[derive(Debug, Error)]
+enum RelaySetupError {
+    /// The test CA file cannot be read.
+    #[error("--unsafe-test-ca {}: {source}", path.display())]
+    ReadCa {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The test CA file holds no usable root.
+    #[error("--unsafe-test-ca {}: {source}", path.display())]
+    Ca {
+        path: PathBuf,
+        #[source]
+        source: TrustError,
+    },
+    /// The test resolver URL is unusable.
+    #[error("--unsafe-resolver-for-tests: {0}")]
+    Resolver(#[from] DohResolverError),
+}
+
+/// The relay's network side: the native SMTP probe and policy fetch (`web/src/io/`), judging
+/// chains against `anchors`, on the ports of `policy`, within the relay's timeouts.
+fn native_upstream(
+    anchors: &TrustAnchors,
+    policy: AddressPolicy,
+    limits: &Limits,
+) -> Arc<dyn Upstream> {
+    Arc::new(NativeUpstream::new(anchors, policy, limits))
 }
 
 impl Args {
@@ -79,6 +128,59 @@ impl Args {
             AddressPolicy::public_only()
         }
     }
+
+    /// The Mozilla roots, plus the test CA when one is given (test mode only: clap refuses
+    /// `--unsafe-test-ca` without `--unsafe-allow-loopback-for-tests`).
+    fn trust_anchors(&self) -> Result<TrustAnchors, RelaySetupError> {
+        let anchors = TrustAnchors::webpki();
+        let Some(path) = &self.unsafe_test_ca else {
+            return Ok(anchors);
+        };
+        let pem = std::fs::read_to_string(path).map_err(|source| RelaySetupError::ReadCa {
+            path: path.clone(),
+            source,
+        })?;
+        tracing::warn!(
+            ca = %path.display(),
+            "UNSAFE TEST MODE: certificates issued by the test CA are judged valid"
+        );
+        anchors
+            .with_roots_pem(&pem)
+            .map_err(|source| RelaySetupError::Ca {
+                path: path.clone(),
+                source,
+            })
+    }
+
+    /// The system resolver, or in test mode the DoH resolver of `--unsafe-resolver-for-tests`.
+    fn resolver(
+        &self,
+        anchors: &TrustAnchors,
+        limits: &Limits,
+    ) -> Result<Arc<dyn Resolver>, RelaySetupError> {
+        let Some(url) = &self.unsafe_resolver_for_tests else {
+            return Ok(Arc::new(SystemResolver));
+        };
+        let resolver = DohResolver::for_tests(url, anchors, limits.resolve_timeout)?;
+        tracing::warn!(
+            resolver = %url,
+            "UNSAFE TEST MODE: relay targets are resolved by a test resolver, not the system's"
+        );
+        Ok(Arc::new(resolver))
+    }
+
+    /// The relay's parts: the real network side, with the test options applied when given.
+    fn relay_config(&self) -> Result<RelayConfig, RelaySetupError> {
+        let limits = Limits::default();
+        let policy = self.address_policy();
+        let anchors = self.trust_anchors()?;
+        Ok(RelayConfig {
+            upstream: native_upstream(&anchors, policy, &limits),
+            resolver: self.resolver(&anchors, &limits)?,
+            policy,
+            limits,
+        })
+    }
 }
 
 /// Runs the command.
@@ -91,17 +193,10 @@ pub fn run(args: Args) -> Outcome {
         ));
     };
     let relay = if args.relay {
-        let Some(upstream) = native_upstream() else {
-            return fail(
-                "--relay needs the native SMTP probe and policy fetch, which this build does not include yet",
-            );
-        };
-        Some(RelayConfig {
-            upstream,
-            resolver: Arc::new(SystemResolver),
-            policy: args.address_policy(),
-            limits: Limits::default(),
-        })
+        match args.relay_config() {
+            Ok(relay) => Some(relay),
+            Err(e) => return fail(e),
+        }
     } else {
         None
     };
@@ -190,6 +285,61 @@ mod tests {
             args.address_policy(),
             AddressPolicy::unsafe_loopback_for_tests(2525, 443)
         );
+    }
+
+    #[test]
+    fn every_test_option_needs_the_loopback_flag() {
+        for flag in [
+            "--unsafe-smtp-port-for-tests",
+            "--unsafe-https-port-for-tests",
+            "--unsafe-resolver-for-tests",
+            "--unsafe-test-ca",
+        ] {
+            let value = if flag.contains("port") { "2525" } else { "x" };
+            let e = parse(&["--relay", flag, value]).unwrap_err();
+            assert!(
+                e.to_string().contains("--unsafe-allow-loopback-for-tests"),
+                "{flag}: {e}"
+            );
+        }
+        assert!(parse(&["--unsafe-allow-loopback-for-tests"]).is_err());
+        let args = parse(&[
+            "--relay",
+            "--unsafe-allow-loopback-for-tests",
+            "--unsafe-resolver-for-tests",
+            "http://127.0.0.1:8053/dns-query",
+            "--unsafe-test-ca",
+            "ca.pem",
+        ])
+        .unwrap();
+        assert!(args.unsafe_resolver_for_tests.is_some() && args.unsafe_test_ca.is_some());
+    }
+
+    #[test]
+    fn without_test_options_the_relay_starts_public_only() {
+        let relay = parse(&["--relay"]).unwrap().relay_config().unwrap();
+        assert_eq!(relay.policy, AddressPolicy::public_only());
+    }
+
+    #[test]
+    fn a_missing_or_empty_test_ca_stops_startup() {
+        let base = [
+            "--relay",
+            "--unsafe-allow-loopback-for-tests",
+            "--unsafe-test-ca",
+        ];
+        let missing = parse(&[&base[..], &["/nonexistent/ca.pem"]].concat()).unwrap();
+        assert!(matches!(
+            missing.relay_config(),
+            Err(RelaySetupError::ReadCa { .. })
+        ));
+        let empty =
+            std::env::temp_dir().join(format!("stslens-empty-ca-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let args = parse(&[&base[..], &[empty.to_str().unwrap()]].concat()).unwrap();
+        let e = args.relay_config().err().unwrap();
+        let _ = std::fs::remove_file(&empty);
+        assert!(matches!(e, RelaySetupError::Ca { .. }), "{e}");
     }
 
     #[test]

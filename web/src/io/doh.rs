@@ -149,8 +149,27 @@ pub struct DohClient {
 }
 
 impl DohClient {
-    /// A client trusting `anchors` for the resolvers' certificates.
+    /// A client trusting `anchors` for the resolvers' certificates. Connections are kept open
+    /// between lookups (HTTP/2 or HTTP/1.1 keep-alive), which is what a check round wants.
     pub fn new(anchors: &TrustAnchors, options: DohOptions) -> Result<DohClient, DohError> {
+        DohClient::build(anchors, options, true)
+    }
+
+    /// Like [`DohClient::new`], but every lookup opens its own connection and closes it after the
+    /// answer. For the relay's test resolver: a server whose open sockets are counted (the relay
+    /// load benchmark) must not hold idle connections of its own.
+    pub fn without_idle_connections(
+        anchors: &TrustAnchors,
+        options: DohOptions,
+    ) -> Result<DohClient, DohError> {
+        DohClient::build(anchors, options, false)
+    }
+
+    fn build(
+        anchors: &TrustAnchors,
+        options: DohOptions,
+        keep_idle: bool,
+    ) -> Result<DohClient, DohError> {
         if options.resolvers.is_empty() {
             return Err(DohError::NoResolver);
         }
@@ -160,7 +179,11 @@ impl DohClient {
             }
         }
         let tls = anchors.strict_config(&[b"h2", b"http/1.1"]);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if !keep_idle {
+            builder = builder.pool_max_idle_per_host(0);
+        }
+        let http = builder
             .tls_backend_preconfigured(tls)
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)

@@ -30,7 +30,7 @@ use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 
 /// The well-known path (RFC 8461 §3.2).
-pub const POLICY_PATH: &str = "/.well-known/mta-sts.txt";
+pub use stslens_core::policy::fetch::{POLICY_PATH, policy_host, policy_url};
 
 /// Time limits of a fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,16 +190,6 @@ pub struct PolicyFetcher {
     config: Arc<ClientConfig>,
     anchors: TrustAnchors,
     timeouts: PolicyTimeouts,
-}
-
-/// `mta-sts.<domain>` (RFC 8461 §3.3).
-pub fn policy_host(domain: &DomainName) -> String {
-    format!("mta-sts.{domain}")
-}
-
-/// `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
-pub fn policy_url(domain: &DomainName) -> String {
-    format!("https://{}{POLICY_PATH}", policy_host(domain))
 }
 
 impl PolicyFetcher {

@@ -268,6 +268,11 @@ impl SmtpProber {
         }
     }
 
+    /// The limits and the port of this prober's probes.
+    pub fn options(&self) -> &SmtpOptions {
+        &self.options
+    }
+
     /// Probes `host` at `address` (already resolved; the relay passes the address it checked).
     pub async fn probe(
         &self,

@@ -12,6 +12,7 @@
 //!   by StsLens itself: the facts go to the core, which decides what a sender would do.
 
 use ring::digest;
+use rustls::client::Resumption;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
@@ -104,6 +105,10 @@ impl TrustAnchors {
 
     /// A client configuration that completes the handshake whatever the chain, so that the
     /// chain can be reported (see the module docs). Only for the policy fetch and the SMTP probe.
+    ///
+    /// Session resumption is off: a resumed TLS 1.3 session carries no certificate, and rustls
+    /// reports the chain stored with the ticket instead, so a second probe of a host would show
+    /// the certificate of the first one, not the one the server presents now.
     pub fn observing_config(&self, alpn: &[&[u8]]) -> ClientConfig {
         let provider = provider();
         let verifier = Arc::new(ObservingVerifier {
@@ -116,6 +121,7 @@ impl TrustAnchors {
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        config.resumption = Resumption::disabled();
         config
     }
 }

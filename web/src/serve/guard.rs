@@ -82,7 +82,8 @@ impl AddressPolicy {
     }
 
     /// For tests only: also allows loopback addresses (and nothing else), and connects to the given
-    /// ports, where loopback fakes listen. Never use on a server reachable by others.
+    /// ports, where loopback fakes listen. While it is in force the relay also accepts `.test`
+    /// names (`input::Names`), which the fakes use. Never use on a server reachable by others.
     pub const fn unsafe_loopback_for_tests(smtp_port: u16, https_port: u16) -> Self {
         AddressPolicy {
             allow_loopback: true,
@@ -96,7 +97,8 @@ impl AddressPolicy {
         self.allow_loopback
     }
 
-    fn port(&self, service: Service) -> u16 {
+    /// The port connected to for `service`: 25 and 443, except in the test policy.
+    pub fn port(&self, service: Service) -> u16 {
         match service {
             Service::Smtp => self.smtp_port,
             Service::Https => self.https_port,

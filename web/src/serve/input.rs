@@ -6,6 +6,10 @@
 //! single label would be completed by the resolver's search list into an internal name), and no
 //! special-use or private-use top-level name (`localhost`, `local`, `internal`, ...). Refusals
 //! never quote the caller's text back, except one escaped character.
+//!
+//! The one exception is [`Names::AlsoDotTestForTests`]: names under `.test`, which the loopback
+//! fakes of the end-to-end tests use. The relay turns it on only together with the test-only
+//! loopback allowance (see `relay.rs`), so there is no separate switch that could be left on.
 
 use stslens_core::name::{DomainName, NameError, TrailingDot};
 use thiserror::Error;
@@ -33,6 +37,18 @@ const REFUSED_TLDS: &[&str] = &[
     "test",
     "example",
 ];
+
+/// Which names the relay accepts besides public DNS hostnames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Names {
+    /// Public hostnames only: every special-use top-level name is refused. Production.
+    #[default]
+    Public,
+    /// Also names under `.test` (RFC 6761 §6.2: reserved for testing, never delegated), where the
+    /// loopback fakes live. Only ever chosen by the test-only loopback allowance; every other
+    /// special-use name is still refused.
+    AlsoDotTestForTests,
+}
 
 /// Why a query was refused before any lookup (HTTP 400 `invalid-host`).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -88,7 +104,11 @@ pub enum InputError {
 
 /// Reads the only parameter of a relay query from the raw query string and checks it is a public
 /// DNS hostname. `raw` is the undecoded query (after `?`).
-pub fn parse_query(raw: Option<&str>, param: &'static str) -> Result<DomainName, InputError> {
+pub fn parse_query(
+    raw: Option<&str>,
+    param: &'static str,
+    names: Names,
+) -> Result<DomainName, InputError> {
     let raw = raw.unwrap_or("");
     let mut value = None;
     for pair in raw.split('&').filter(|p| !p.is_empty()) {
@@ -100,11 +120,11 @@ pub fn parse_query(raw: Option<&str>, param: &'static str) -> Result<DomainName,
     let value = value
         .filter(|v| !v.is_empty())
         .ok_or(InputError::Missing { param })?;
-    parse_host(value)
+    parse_host(value, names)
 }
 
 /// Checks one hostname as the relay accepts it (see the module docs).
-pub fn parse_host(value: &str) -> Result<DomainName, InputError> {
+pub fn parse_host(value: &str, names: Names) -> Result<DomainName, InputError> {
     if value.len() > MAX_INPUT {
         return Err(InputError::TooLong);
     }
@@ -126,7 +146,8 @@ pub fn parse_host(value: &str) -> Result<DomainName, InputError> {
         return Err(InputError::SingleLabel);
     }
     let tld = name.labels().next_back().unwrap_or_default();
-    if REFUSED_TLDS.contains(&tld) {
+    let test_allowed = names == Names::AlsoDotTestForTests && tld == "test";
+    if REFUSED_TLDS.contains(&tld) && !test_allowed {
         return Err(InputError::SpecialUse {
             tld: tld.to_owned(),
         });
@@ -164,7 +185,7 @@ mod tests {
     use super::*;
 
     fn parse(raw: &str) -> Result<DomainName, InputError> {
-        parse_query(Some(raw), "host")
+        parse_query(Some(raw), "host", Names::Public)
     }
 
     #[test]
@@ -274,6 +295,36 @@ mod tests {
     }
 
     #[test]
+    fn dot_test_names_only_in_test_mode_and_nothing_else_special() {
+        assert_eq!(
+            parse("host=mx1.healthy.test"),
+            Err(InputError::SpecialUse { tld: "test".into() })
+        );
+        let test = |v: &str| parse_query(Some(v), "host", Names::AlsoDotTestForTests);
+        assert_eq!(
+            test("host=mx1.healthy.test").unwrap().as_str(),
+            "mx1.healthy.test"
+        );
+        for v in [
+            "mx.localhost",
+            "db.internal",
+            "x.example",
+            "a.invalid",
+            "x.home.arpa",
+        ] {
+            assert!(
+                matches!(
+                    test(&format!("host={v}")),
+                    Err(InputError::SpecialUse { .. })
+                ),
+                "{v}"
+            );
+        }
+        assert_eq!(test("host=test"), Err(InputError::SingleLabel));
+        assert!(matches!(test("host=127.0.0.1"), Err(InputError::Name(_))));
+    }
+
+    #[test]
     fn messages_never_echo_the_callers_label() {
         let e = parse("host=ab<script>.com").unwrap_err();
         assert!(!e.to_string().contains("script"), "{e}");
@@ -283,7 +334,7 @@ mod tests {
 
     #[test]
     fn policy_host_is_prefixed_and_length_checked() {
-        let d = parse_host("example.com").unwrap();
+        let d = parse_host("example.com", Names::Public).unwrap();
         assert_eq!(policy_host(&d).unwrap().as_str(), "mta-sts.example.com");
         let long = [
             &"a".repeat(63)[..],
@@ -292,7 +343,7 @@ mod tests {
             &"d".repeat(55),
         ]
         .join(".");
-        let d = parse_host(&long).unwrap();
+        let d = parse_host(&long, Names::Public).unwrap();
         assert_eq!(policy_host(&d), Err(InputError::PolicyHostTooLong));
     }
 }

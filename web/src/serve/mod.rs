@@ -11,7 +11,8 @@
 //! Modules, one concept each: [`static_files`] (dist/, SPA fallback, caching), [`headers`] (CSP and
 //! security headers), [`cors`] (which origins may call the relay), [`relay`] (the two endpoints),
 //! [`input`] (what may be asked), [`guard`] (which address may be connected to), [`address`] (the IP range classifier), [`limits`] (rate
-//! limit, concurrency cap, result cache), [`upstream`] (the network side's interface and JSON shapes).
+//! limit, concurrency cap, result cache), [`upstream`] (the network side's interface and JSON shapes),
+//! [`native`] (that interface over `crate::io`: SMTP probe, policy fetch, and the test resolver).
 
 pub mod address;
 pub mod cors;
@@ -19,6 +20,7 @@ pub mod guard;
 pub mod headers;
 pub mod input;
 pub mod limits;
+pub mod native;
 pub mod relay;
 pub mod static_files;
 pub mod upstream;
@@ -42,6 +44,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use guard::{AddressPolicy, Resolver, SystemResolver};
 pub use limits::Limits;
+pub use native::{DohResolver, NativeUpstream};
 pub use upstream::Upstream;
 
 /// Everything `serve` needs, validated by [`app`].

@@ -177,6 +177,8 @@ pub struct Relay {
     cache: ResultCache<(Endpoint, DomainName), Answer>,
     origins: AllowedOrigins,
     trust_proxy: bool,
+    /// `.test` names are accepted only with the test-only loopback allowance: one switch, not two.
+    names: input::Names,
 }
 
 impl Relay {
@@ -188,7 +190,13 @@ impl Relay {
         origins: AllowedOrigins,
         trust_proxy: bool,
     ) -> Relay {
+        let names = if guard.policy().allows_loopback() {
+            input::Names::AlsoDotTestForTests
+        } else {
+            input::Names::Public
+        };
         Relay {
+            names,
             rate: RateLimiter::new(&limits),
             slots: Concurrency::new(limits.max_concurrent, limits.queue_wait),
             cache: ResultCache::new(limits.cache_ttl, limits.cache_entries),
@@ -267,7 +275,7 @@ impl Relay {
         self.rate
             .check(ClientKey::of(client), now)
             .map_err(|retry_after| RelayError::RateLimited { retry_after })?;
-        let name = input::parse_query(query, endpoint.param())?;
+        let name = input::parse_query(query, endpoint.param(), self.names)?;
         *host_for_log = name.to_string();
         let lookup = match endpoint {
             Endpoint::MxProbe => name.clone(),

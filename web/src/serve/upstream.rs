@@ -5,14 +5,19 @@
 //! and port the guard approved) to an [`Upstream`], so the safety rules and their tests do not depend
 //! on how the probe and the fetch are done, and the upstream cannot resolve or pick an address.
 //!
-//! The native implementation (reqwest + rustls for the policy, tokio-rustls for SMTP) lives with the
-//! CLI's `check` in `web/src/io/`; tests use fakes.
+//! The JSON shapes are `stslens_core::probe`'s, shared with the app (which reads them) and the
+//! check (which judges them); they are re-exported here for the relay's users. The native
+//! implementation is [`super::native::NativeUpstream`] (over `web/src/io/`); tests use fakes.
 
 use super::guard::{BoxFuture, CheckedTarget};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use stslens_core::name::DomainName;
 use stslens_core::policy::fetch::BODY_CAP;
 use thiserror::Error;
+
+pub use stslens_core::probe::{
+    Certificate, ChainError, MxProbe, PolicyProbe, PolicyTls, TlsSession,
+};
 
 /// Longest SMTP greeting the relay passes on (all lines together): 64 lines of 1 KiB, the read caps
 /// the native probe applies (RFC 5321 §4.5.3.1.5 allows 512-octet lines), so this second line never
@@ -20,90 +25,14 @@ use thiserror::Error;
 pub const MAX_BANNER: usize = 64 * 1024;
 /// Most certificates of one chain the relay passes on; real chains have 2 to 4.
 pub const MAX_CERTIFICATES: usize = 16;
+/// Longest `Content-Type` or `Location` value of a policy fetch the relay passes on. hyper reads
+/// up to about 400 KiB of response headers; real values are a media type or one URL, and common
+/// servers refuse header lines over 8 KiB (nginx `large_client_header_buffers`).
+pub const MAX_HEADER_VALUE: usize = 8 * 1024;
 /// Largest JSON answer the relay sends, whatever the upstream returned. A banner or policy body at
-/// its cap (64 KiB, JSON-escaped at worst 6 bytes per byte) plus 16 certificates fits.
+/// its cap (64 KiB, JSON-escaped at worst 6 bytes per byte), both header values at theirs and 16
+/// certificates fit.
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-
-/// The result of `GET /api/v1/mx-probe` (design §4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MxProbe {
-    /// The probed hostname.
-    pub host: String,
-    /// The address connected to.
-    pub address: String,
-    /// The server's greeting, all lines.
-    pub banner: String,
-    /// Whether the server offered STARTTLS in its EHLO reply.
-    pub starttls: bool,
-    /// The negotiated session, when the handshake completed.
-    pub tls: Option<TlsSession>,
-    /// The presented chain, leaf first, whether or not it validates.
-    pub certificates: Vec<Certificate>,
-    /// Whether the chain validates against the web PKI for `host`.
-    pub chain_valid: bool,
-    /// Why it does not, when it does not.
-    pub chain_error: Option<String>,
-    /// Wall time of the whole probe.
-    pub elapsed_ms: u64,
-}
-
-/// A negotiated TLS session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TlsSession {
-    /// e.g. `TLSv1.3`.
-    pub version: String,
-    /// e.g. `TLS13_AES_128_GCM_SHA256`.
-    pub cipher: String,
-}
-
-/// Facts of one certificate; the core judges them against the policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Certificate {
-    /// Subject distinguished name.
-    pub subject: String,
-    /// Issuer distinguished name.
-    pub issuer: String,
-    /// DNS subject alternative names.
-    pub dns_names: Vec<String>,
-    /// Start of validity, seconds since the Unix epoch.
-    pub not_before: i64,
-    /// End of validity, seconds since the Unix epoch.
-    pub not_after: i64,
-    /// SHA-256 of the DER, lower-case hex.
-    pub sha256: String,
-}
-
-/// The result of `GET /api/v1/policy` (design §4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyProbe {
-    /// The URL requested: `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
-    pub url: String,
-    /// HTTP status of the first response (redirects are not followed).
-    pub status: u16,
-    /// `Content-Type` as sent.
-    pub content_type: Option<String>,
-    /// `Location` as sent.
-    pub location: Option<String>,
-    /// The body read, at most 64 KiB + 1 byte (RFC 8461 §3.3).
-    pub body: String,
-    /// The TLS session of the fetch.
-    pub tls: PolicyTls,
-    /// Wall time of the fetch.
-    pub elapsed_ms: u64,
-}
-
-/// TLS facts of a policy fetch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyTls {
-    /// e.g. `TLSv1.3`.
-    pub version: String,
-    /// The presented chain, leaf first.
-    pub certificates: Vec<Certificate>,
-    /// Whether the chain validates for `mta-sts.<domain>`.
-    pub chain_valid: bool,
-    /// Why it does not.
-    pub chain_error: Option<String>,
-}
 
 /// Why the upstream could not answer. Messages may quote the remote peer; the relay sanitises them.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -148,6 +77,9 @@ pub enum CapExceeded {
     /// The policy body is over 64 KiB + 1 byte.
     #[error("the policy body is over the 64 KiB read cap")]
     Body,
+    /// A response header value passed on is over [`MAX_HEADER_VALUE`] bytes.
+    #[error("the {0} header is over {MAX_HEADER_VALUE} bytes")]
+    Header(&'static str),
     /// The whole answer is over [`MAX_RESPONSE_BYTES`].
     #[error("the answer is over {MAX_RESPONSE_BYTES} bytes")]
     Response,
@@ -178,6 +110,14 @@ impl Capped for PolicyProbe {
         if self.body.len() > BODY_CAP + 1 {
             return Err(CapExceeded::Body);
         }
+        for (name, value) in [
+            ("Content-Type", &self.content_type),
+            ("Location", &self.location),
+        ] {
+            if value.as_ref().is_some_and(|v| v.len() > MAX_HEADER_VALUE) {
+                return Err(CapExceeded::Header(name));
+            }
+        }
         if self.tls.certificates.len() > MAX_CERTIFICATES {
             return Err(CapExceeded::Certificates);
         }
@@ -198,6 +138,7 @@ pub fn check_caps<T: Capped>(answer: &T) -> Result<Vec<u8>, CapExceeded> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stslens_core::name::TrailingDot;
 
     fn certificate() -> Certificate {
         Certificate {
@@ -212,14 +153,14 @@ mod tests {
 
     fn probe(banner_len: usize, certs: usize) -> MxProbe {
         MxProbe {
-            host: "mx.example.com".into(),
-            address: "192.0.2.1".into(),
+            host: DomainName::parse("mx.example.com", TrailingDot::Refuse).unwrap(),
+            address: "192.0.2.1".parse().unwrap(),
             banner: "x".repeat(banner_len),
             starttls: true,
             tls: None,
             certificates: vec![certificate(); certs],
             chain_valid: false,
-            chain_error: Some("unknown issuer".into()),
+            chain_error: Some(ChainError::UnknownIssuer),
             elapsed_ms: 1,
         }
     }
@@ -258,6 +199,14 @@ mod tests {
             check_caps(&policy(10, MAX_CERTIFICATES + 1)),
             Err(CapExceeded::Certificates)
         );
+        let mut moved = policy(0, 1);
+        moved.location = Some("x".repeat(MAX_HEADER_VALUE));
+        assert!(check_caps(&moved).is_ok());
+        moved.location = Some("x".repeat(MAX_HEADER_VALUE + 1));
+        assert_eq!(check_caps(&moved), Err(CapExceeded::Header("Location")));
+        let mut typed = policy(0, 1);
+        typed.content_type = Some("t".repeat(MAX_HEADER_VALUE + 1));
+        assert_eq!(check_caps(&typed), Err(CapExceeded::Header("Content-Type")));
     }
 
     #[test]
@@ -265,6 +214,8 @@ mod tests {
         // A body of control characters is the worst case for JSON escaping (\u0001: 6 bytes each).
         let mut worst = policy(0, MAX_CERTIFICATES);
         worst.body = "\u{1}".repeat(BODY_CAP + 1);
+        worst.content_type = Some("\u{1}".repeat(MAX_HEADER_VALUE));
+        worst.location = Some("\u{1}".repeat(MAX_HEADER_VALUE));
         assert!(check_caps(&worst).is_ok());
         let mut worst = probe(0, MAX_CERTIFICATES);
         worst.banner = "\u{1}".repeat(MAX_BANNER);

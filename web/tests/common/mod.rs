@@ -194,8 +194,8 @@ impl Upstream for FakeUpstream {
                 _ => format!("220 {} ESMTP", target.host()),
             };
             Ok(MxProbe {
-                host: target.host().to_string(),
-                address: target.addr().ip().to_string(),
+                host: target.host().clone(),
+                address: target.addr().ip(),
                 banner,
                 starttls: true,
                 tls: Some(TlsSession {

@@ -4,6 +4,8 @@
 //! runs them in order and prints the table. A benchmark that cannot run returns `Err` with the
 //! reason, which is printed in its row instead of a figure, and the others still run.
 
+mod check;
+mod relay;
 mod report;
 
 use std::path::PathBuf;
@@ -32,12 +34,28 @@ pub struct Figure {
 /// The benchmarks, in the order they run.
 type Bench = (&'static str, fn(&Ctx) -> Result<Vec<Figure>, String>);
 
-const BENCHES: &[Bench] = &[("report ingestion vs parsedmarc", report::run)];
+const BENCHES: &[Bench] = &[
+    ("report ingestion vs parsedmarc", report::run),
+    ("domain check vs its critical path", check::run),
+    ("relay: 200 concurrent probes", relay::run),
+];
 
-/// Runs every benchmark and prints the table. Fails if a budget is missed or a benchmark errored.
-pub fn run_all(ctx: &Ctx) -> Result<(), String> {
+/// Runs every benchmark whose name contains `only` (all when `None`) and prints the table.
+/// Fails if a budget is missed or a benchmark errored.
+pub fn run_all(ctx: &Ctx, only: Option<&str>) -> Result<(), String> {
     let mut rows: Vec<Figure> = Vec::new();
-    for (name, bench) in BENCHES {
+    let chosen: Vec<&Bench> = BENCHES
+        .iter()
+        .filter(|(name, _)| only.is_none_or(|o| name.contains(o)))
+        .collect();
+    if chosen.is_empty() {
+        let names: Vec<&str> = BENCHES.iter().map(|(name, _)| *name).collect();
+        return Err(format!(
+            "no benchmark matches {only:?}; there are: {}",
+            names.join(", ")
+        ));
+    }
+    for (name, bench) in chosen {
         eprintln!("xtask bench: running {name}");
         match bench(ctx) {
             Ok(figures) => rows.extend(figures),
@@ -48,6 +66,12 @@ pub fn run_all(ctx: &Ctx) -> Result<(), String> {
                 met: Some(false),
             }),
         }
+    }
+    if rows.is_empty() {
+        return Err(format!(
+            "no benchmark is named like {:?}",
+            only.unwrap_or("")
+        ));
     }
     print_table(&rows);
     if rows.iter().any(|r| r.met == Some(false)) {
