@@ -209,8 +209,9 @@ async fn read_queue(runner: Shared, generation: u64) {
 fn post_progress(runner: &Shared) {
     let r = runner.borrow();
     post(
+        // Nothing handed over yet counts as done: the page must not say "Reading…" then.
         &Event::Progress {
-            done: r.progress.done,
+            done: r.progress.done || r.progress.files_total == 0,
         },
         Some(&controls::progress(&r.progress)),
     );

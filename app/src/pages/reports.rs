@@ -39,6 +39,11 @@ enum Awaiting {
     Filter,
 }
 
+/// `n` and the noun, singular or plural: "1 file", "2,000 files".
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 /// The sentence a screen reader hears when results arrive, if any.
 fn announcement(awaiting: Awaiting, done: bool, c: Counts) -> Option<String> {
     match awaiting {
@@ -48,9 +53,9 @@ fn announcement(awaiting: Awaiting, done: bool, c: Counts) -> Option<String> {
                 n => format!(", {} could not be read", count(n)),
             };
             Some(format!(
-                "Read {} files: {} reports{unreadable}.",
-                count(c.inputs),
-                count(c.reports)
+                "Read {}: {}{unreadable}.",
+                plural(c.inputs, "file", "files"),
+                plural(c.reports, "report", "reports")
             ))
         }
         Awaiting::Filter => Some(format!(
@@ -140,7 +145,10 @@ pub fn Reports() -> impl IntoView {
         let (send, awaiting) = (send.clone(), awaiting.clone());
         move |files: Vec<File>| {
             notice.set(None);
-            announce.set(format!("Reading {} files…", count(files.len() as u64)));
+            announce.set(format!(
+                "Reading {}…",
+                plural(files.len() as u64, "file", "files")
+            ));
             awaiting.set(Awaiting::Reading);
             send(Request::Add, &files);
         }
@@ -152,6 +160,8 @@ pub fn Reports() -> impl IntoView {
                 p.set(p.get() + 1);
                 p.get()
             });
+            notice.set(None);
+            announce.set("Reading the pasted text…".into());
             awaiting.set(Awaiting::Reading);
             send(
                 Request::Paste {
@@ -241,7 +251,7 @@ pub fn Reports() -> impl IntoView {
             "StsLens unpacks them, removes duplicates and shows where TLS failed and why. "
             <strong>"They are read in this tab and never leave your browser"</strong>": nothing is uploaded or stored."
         </p>
-        <p class="visually-hidden" role="status" aria-live="polite">{move || announce.get()}</p>
+        <p class="visually-hidden" id="reports-status" role="status" aria-live="polite">{move || announce.get()}</p>
         {move || failure.get().map(|message| view! {
             <div class="notice error" role="alert">
                 <strong>"The report reader could not start. "</strong>{message}
@@ -259,7 +269,9 @@ pub fn Reports() -> impl IntoView {
                 <span class="hint">"Synthetic reports bundled with StsLens, to see what the viewer shows."</span>
             </div>
             <PasteBox on_text=add_text/>
-            <div node_ref=progress_el></div>
+            // Polite and busy while reading: a screen reader hears the final "Read N files"
+            // line, not every tick of the bar.
+            <div class="progress-live" node_ref=progress_el aria-live="polite" aria-busy=move || busy.get().to_string()></div>
         </section>
 
         {move || notice.get().map(|n| view! { <div class="notice error" role="alert">{n}</div> })}

@@ -74,7 +74,9 @@ fn svg(h: &mut Html, rows: &[&DayRow], first: Day, last: Day) {
         .filter(|d| d.failed_sessions > 0)
         .max_by_key(|d| d.failed_sessions);
     let days = span as u64;
-    h.raw("<svg class=\"chart\" viewBox=\"0 0 720 250\" role=\"img\" aria-labelledby=\"daily-title daily-desc\">")
+    // In a scroller: on a phone the chart keeps a readable size and scrolls sideways instead of
+    // shrinking its labels to a few pixels.
+    h.raw("<div class=\"chart-scroll\"><svg class=\"chart\" viewBox=\"0 0 720 250\" role=\"img\" aria-labelledby=\"daily-title daily-desc\">")
         .raw("<title id=\"daily-title\">Sessions per day</title><desc id=\"daily-desc\">")
         .text(&format!(
             "Successful and failed sessions per UTC day from {first} to {last} ({days} day{}). ",
@@ -135,7 +137,7 @@ fn svg(h: &mut Html, rows: &[&DayRow], first: Day, last: Day) {
     if days > 1 {
         label(h, WIDTH - RIGHT, HEIGHT - 4.0, "end", "", &last.to_string());
     }
-    h.raw("</svg>");
+    h.raw("</svg></div>");
 }
 
 /// The chart (when a report is dated) and the table of every day.

@@ -159,7 +159,11 @@ pub fn progress(p: &Progress) -> String {
     if p.done {
         h.raw("Read ")
             .text(&count(p.files_total))
-            .raw(" files (")
+            .raw(if p.files_total == 1 {
+                " file ("
+            } else {
+                " files ("
+            })
             .text(&bytes(p.bytes_total))
             .raw(") in ")
             .text(&duration_ms(p.elapsed_ms))
