@@ -61,7 +61,7 @@ async fn requests_wait_for_ready_and_arrive_in_order_with_their_files() {
         files::file_from_bytes(b"{}", "a.json"),
         files::file_from_bytes(b"12345", "b.json.gz"),
     ];
-    worker.send(&Request::Add, &files);
+    worker.send(&Request::Add { more: false }, &files);
     worker.send(&Request::Refresh, &[]);
     until(&got, 3).await;
     assert!(worker.is_ready());
@@ -70,7 +70,7 @@ async fn requests_wait_for_ready_and_arrive_in_order_with_their_files() {
     assert_eq!(
         got[1].event,
         Event::Failed {
-            message: "\"add\"|a.json:2,b.json.gz:5".into()
+            message: "{\"add\":{\"more\":false}}|a.json:2,b.json.gz:5".into()
         }
     );
     assert_eq!(got[1].text.as_deref(), Some("beside"));

@@ -90,3 +90,27 @@ async fn a_file_the_browser_cannot_read_is_an_error_with_its_reason() {
         "{error}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_batch_is_read_at_once_and_split_back_into_each_file() {
+    let names = ["a.json", "empty.json", "c.json.gz", "d.eml"];
+    let contents: [&[u8]; 4] = [
+        b"{\"a\":1}",
+        b"",
+        &[0x1f, 0x8b, 8, 0],
+        b"From: x\r\n\r\nbody",
+    ];
+    let batch: Vec<_> = names
+        .iter()
+        .zip(contents)
+        .map(|(name, bytes)| files::file_from_bytes(bytes, name))
+        .collect();
+    let read = files::read_many(&batch).await;
+    let got: Vec<Vec<u8>> = read.into_iter().map(Result::unwrap).collect();
+    let want: Vec<Vec<u8>> = contents.iter().map(|c| c.to_vec()).collect();
+    assert_eq!(got, want);
+    // One file alone goes the plain way.
+    let one = files::read_many(&batch[..1]).await;
+    assert_eq!(one, vec![Ok(b"{\"a\":1}".to_vec())]);
+    assert!(files::read_many(&[]).await.is_empty());
+}

@@ -32,10 +32,14 @@ try {
   let cards = null;
   for (let run = 0; run < runs; run++) {
     await page.evaluate((line) => {
-      const b = { start: 0, end: 0, longestFrame: 0, longTasks: 0 };
+      const b = { start: 0, end: 0, longestFrame: 0, longTasks: 0, longTaskMs: [] };
       window.__bench = b;
       new PerformanceObserver((list) => {
-        if (b.start && !b.end) b.longTasks += list.getEntries().length;
+        if (!b.start || b.end) return;
+        for (const t of list.getEntries()) {
+          b.longTasks += 1;
+          b.longTaskMs.push(Math.round(t.duration));
+        }
       }).observe({ type: 'longtask' });
       document.querySelector('input[type=file]').addEventListener('change', () => {
         b.start = performance.now();
@@ -59,7 +63,11 @@ try {
     await page.setInputFiles('input[type=file]', files);
     await page.waitForFunction(() => window.__bench.end > 0, null, { timeout: 120000, polling: 100 });
     const b = await page.evaluate(() => window.__bench);
-    results.push({ ms: b.end - b.start, longest_frame_ms: b.longestFrame, long_tasks: b.longTasks });
+    const html = await page.evaluate(() => document.querySelector('.results').innerHTML.length);
+    results.push({
+      ms: b.end - b.start, longest_frame_ms: b.longestFrame, long_tasks: b.longTasks,
+      long_task_ms: b.longTaskMs, results_html_bytes: html,
+    });
     cards = await page.$$eval('.stats .stat', (els) => Object.fromEntries(els.map((e) => [
       e.querySelector('.label').textContent.trim(), e.querySelector('.value').textContent.trim(),
     ])));

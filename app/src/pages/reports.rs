@@ -14,6 +14,7 @@ use crate::components::paste_box::PasteBox;
 use crate::engine::protocol::{Counts, Event, ExportFormat, Request};
 use crate::engine::render::controls::filter_from_form;
 use crate::io::engine_worker::{Delivery, EngineWorker};
+use crate::io::yield_now::yield_now;
 use crate::io::{dom, download, samples};
 use crate::numbers::count;
 use leptos::html;
@@ -23,6 +24,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 use stslens_core::tlsrpt::Filter;
 use web_sys::File;
+
+/// Files posted to the worker at a time (see `Request::Add`'s `more`): about 60 ms of the main
+/// thread on a loaded machine, so the page keeps painting while a large selection is handed over.
+const FILES_PER_POST: usize = 64;
 
 thread_local! {
     /// Whether the sample reports are among those read (the worker outlives the page).
@@ -150,7 +155,21 @@ pub fn Reports() -> impl IntoView {
                 plural(files.len() as u64, "file", "files")
             ));
             awaiting.set(Awaiting::Reading);
-            send(Request::Add, &files);
+            let send = send.clone();
+            spawn_local(async move {
+                // In parts, yielding between them: posting a `File` handle costs the main
+                // thread about a millisecond, so thousands at once would freeze the page.
+                let mut parts = files.chunks(FILES_PER_POST).peekable();
+                while let Some(part) = parts.next() {
+                    send(
+                        Request::Add {
+                            more: parts.peek().is_some(),
+                        },
+                        part,
+                    );
+                    yield_now().await;
+                }
+            });
         }
     };
     let add_text = {

@@ -10,6 +10,9 @@
 //! a shared machine. It also reports the longest gap between two animation frames on the page's
 //! thread while reading: the page is responsive if it keeps painting.
 //!
+//! `stslens serve` only hands out the site here (nothing is timed on its side), so the debug
+//! build the end-to-end tests use will do; it avoids a release build of the server.
+//!
 //! The answer is checked, not just timed: the page's cards must show the reports and sessions
 //! the generator wrote, or the benchmark fails.
 
@@ -31,7 +34,7 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
     crate::tools::ensure_chromium().map_err(|e| e.to_string())?;
     crate::tools::ensure_e2e_packages().map_err(|e| e.to_string())?;
     let dist = crate::site::build_dist().map_err(|e| e.to_string())?;
-    let stslens = report::build_stslens(&ctx.root)?;
+    let stslens = build_server(&ctx.root)?;
 
     eprintln!("xtask bench: browser: reading {REPORTS} gzip reports in /reports, 3 runs");
     let output = Command::new("node")
@@ -107,4 +110,17 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
             met: Some(frame <= FRAME_BUDGET_MS),
         },
     ])
+}
+
+/// The debug `stslens` (the site server; see the module docs for why not release).
+fn build_server(root: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(root)
+        .args(["build", "--quiet", "-p", "stslens-web", "--bin", "stslens"])
+        .status()
+        .map_err(|e| format!("cargo build -p stslens-web: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo build -p stslens-web failed: {status}"));
+    }
+    Ok(crate::site::target_dir().join("debug/stslens"))
 }

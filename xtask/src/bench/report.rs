@@ -289,7 +289,7 @@ fn install_parsedmarc(root: &Path) -> Result<PathBuf, String> {
 }
 
 /// The release `stslens`, built now so it is current.
-pub(super) fn build_stslens(root: &Path) -> Result<PathBuf, String> {
+fn build_stslens(root: &Path) -> Result<PathBuf, String> {
     eprintln!("xtask bench: building stslens (release)");
     run_ok(
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
