@@ -2,7 +2,7 @@
 
 use crate::pages::{
     about::About, check::CheckPage, generate::Generate, home::Home, not_found::NotFound,
-    settings::SettingsPage,
+    reports::Reports, settings::SettingsPage,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage/>
                     <Route path=path!("/about") view=About/>
                     <Route path=path!("/generate") view=Generate/>
+                    <Route path=path!("/reports") view=Reports/>
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -1,10 +1,11 @@
-//! `cargo xtask serve | dist | test | bench`: the project's one-command tasks.
+//! `cargo xtask serve | dist | test | bench | fuzz | samples`: the project's one-command tasks.
 //!
 //! Each task installs the pinned tools it is missing (see `tools.rs`), says what it is doing, and
 //! fails with a message naming what went wrong.
 
 mod bench;
 mod fuzz;
+mod samples;
 mod sh;
 mod site;
 mod suite;
@@ -22,7 +23,8 @@ tasks:
   test    run every test suite (fmt, clippy, unit, integration, wasm, browser end-to-end)
   bench   run every benchmark and print one table of figures against the budgets
           (`bench NAME` runs those whose name contains NAME, e.g. `bench check`, `bench relay`)
-  fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)";
+  fuzz    run the cargo-fuzz targets of core/fuzz [TARGET]... [--seconds N] (default 600 each)
+  samples write the report viewer's synthetic sample reports into public/samples/";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") => suite::run(),
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("samples") => samples(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -70,6 +73,13 @@ fn dist() -> Result<(), Fail> {
         "dist/ is ready ({:.1} KiB gzip first load)",
         total as f64 / 1024.0
     ));
+    Ok(())
+}
+
+fn samples() -> Result<(), Fail> {
+    let dir = sh::root().join("public/samples");
+    let n = samples::write(&dir).map_err(|e| Fail::io(&dir, e))?;
+    tools::say(&format!("wrote {n} sample files into {}", dir.display()));
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 pub mod check_progress;
 pub mod copy_button;
+pub mod drop_zone;
 pub mod field_error;
 pub mod findings_by_component;
 pub mod findings_list;
@@ -10,6 +11,7 @@ pub mod history_changes;
 pub mod mx_from_dns;
 pub mod mx_table;
 pub mod output_block;
+pub mod paste_box;
 pub mod policy_paste;
 pub mod raw_records;
 pub mod recent_checks;

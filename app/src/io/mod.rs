@@ -15,8 +15,15 @@
 pub mod clipboard;
 pub mod clock;
 pub mod doh;
+pub mod dom;
+pub mod download;
+pub mod engine_worker;
 pub mod fetch;
+pub mod files;
 pub mod history;
 pub mod policy;
 pub mod relay;
+pub mod samples;
 pub mod storage;
+pub mod worker_scope;
+pub mod yield_now;

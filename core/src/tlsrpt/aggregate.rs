@@ -547,7 +547,8 @@ fn policy_key(buf: &mut String, domain: Option<&str>, kind: Option<&str>, mode: 
     }
 }
 
-fn result_type_key(detail: &FailureDetail) -> &str {
+/// The key a failure detail is counted under: its result type, or [`MISSING_RESULT_TYPE`].
+pub(crate) fn result_type_key(detail: &FailureDetail) -> &str {
     detail
         .result_type
         .as_ref()

@@ -6,7 +6,7 @@
 //! arithmetic is a few lines of proleptic-Gregorian maths, so no date crate is needed (and none
 //! has to build for wasm32).
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A point in time, in seconds since 1970-01-01T00:00:00Z. Fractional seconds are dropped: the
@@ -85,6 +85,17 @@ impl Day {
     pub fn next(self) -> Day {
         Day(self.0 + 1)
     }
+
+    /// Reads `YYYY-MM-DD`, the form days display in and the form an HTML date input gives;
+    /// `None` for anything else or a date that does not exist.
+    pub fn parse(text: &str) -> Option<Day> {
+        let b = text.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let (year, month, day) = (digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?);
+        Day::from_ymd(i64::from(year), month, day)
+    }
 }
 
 impl fmt::Display for Day {
@@ -97,6 +108,17 @@ impl fmt::Display for Day {
 impl Serialize for Day {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    /// From `YYYY-MM-DD`, so a [`super::Filter`] can travel as JSON (the browser viewer sends
+    /// one to its worker).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Day::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format_args!("not a YYYY-MM-DD date: {text:?}"))
+        })
     }
 }
 
@@ -264,5 +286,24 @@ mod tests {
             assert_eq!(Day::from_ymd(y, m, dd), Some(Day(d)));
         }
         assert_eq!(Timestamp::from_unix(-1).day().to_string(), "1969-12-31");
+    }
+
+    #[test]
+    fn days_parse_from_their_display_form_only() {
+        let day = Day::parse("2024-02-29").unwrap();
+        assert_eq!(day.to_string(), "2024-02-29");
+        assert_eq!(serde_json::to_string(&day).unwrap(), "\"2024-02-29\"");
+        assert_eq!(serde_json::from_str::<Day>("\"2024-02-29\"").unwrap(), day);
+        for bad in [
+            "2023-02-29",
+            "2024-1-09",
+            "2024-01-09T00:00:00Z",
+            "20240109",
+            "",
+            "2024/01/09",
+        ] {
+            assert_eq!(Day::parse(bad), None, "{bad:?}");
+        }
+        assert!(serde_json::from_str::<Day>("\"2024-13-01\"").is_err());
     }
 }

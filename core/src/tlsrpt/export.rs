@@ -121,6 +121,10 @@ pub fn csv_header() -> String {
 impl FailureRow<'_> {
     /// The row as one CSV line, ending in a newline. Fields holding a comma, quote, CR or LF are
     /// quoted with quotes doubled (RFC 4180 §2).
+    ///
+    /// Every field comes from a report a stranger sent, and spreadsheets run a cell that begins
+    /// with `=`, `+`, `-`, `@`, a tab or a CR as a formula (OWASP "CSV injection"); such a
+    /// field gets a leading apostrophe, which spreadsheets read as "this is text".
     pub fn to_csv(&self) -> String {
         let count = self.failed_sessions.map(|n| n.to_string());
         let cells: [Option<&str>; 17] = [
@@ -147,13 +151,13 @@ impl FailureRow<'_> {
             if i > 0 {
                 line.push(',');
             }
-            let cell = cell.unwrap_or("");
+            let cell = defuse_formula(cell.unwrap_or(""));
             if cell.contains([',', '"', '\r', '\n']) {
                 line.push('"');
                 line.push_str(&cell.replace('"', "\"\""));
                 line.push('"');
             } else {
-                line.push_str(cell);
+                line.push_str(&cell);
             }
         }
         line.push('\n');
@@ -166,6 +170,15 @@ impl FailureRow<'_> {
             serde_json::to_string(self).expect("a row of strings and numbers serialises");
         line.push('\n');
         line
+    }
+}
+
+/// `cell`, with a leading apostrophe if a spreadsheet would read it as a formula.
+fn defuse_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
     }
 }
 
@@ -209,5 +222,34 @@ mod tests {
         let mut expected = COLUMNS.to_vec();
         expected.sort_unstable();
         assert_eq!(keys, expected);
+    }
+
+    #[test]
+    fn csv_cells_that_spreadsheets_would_run_get_an_apostrophe() {
+        let row = FailureRow {
+            source: "=HYPERLINK(\"http://x.example\")",
+            organization: Some("+1"),
+            report_id: Some("-2"),
+            start: None,
+            end: None,
+            day: None,
+            policy_domain: Some("@SUM(A1)"),
+            policy_type: Some("\tcmd"),
+            mode: Some("\rcmd"),
+            result_type: Some("a=b"),
+            failed_sessions: Some(7),
+            sending_mta_ip: None,
+            receiving_mx_hostname: None,
+            receiving_mx_helo: None,
+            receiving_ip: None,
+            failure_reason_code: None,
+            additional_information: None,
+        };
+        assert_eq!(
+            row.to_csv(),
+            "\"'=HYPERLINK(\"\"http://x.example\"\")\",'+1,'-2,,,,'@SUM(A1),'\tcmd,\"'\rcmd\",a=b,7,,,,,,\n"
+        );
+        // JSON is not run by spreadsheets: its values stay as sent.
+        assert!(row.to_ndjson().contains("\"organization\":\"+1\""));
     }
 }

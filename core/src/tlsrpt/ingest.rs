@@ -182,6 +182,14 @@ impl Ingest {
     }
 }
 
+/// [`Report::dedup_key`] as one string, the form [`Ingest`] and [`super::ReportStore`] remember.
+/// The organization's length in front makes the joining unambiguous whatever characters the two
+/// values hold.
+pub(crate) fn dedup_string(report: &Report) -> Option<String> {
+    let (organization, id) = report.dedup_key()?;
+    Some(format!("{}\0{organization}\0{id}", organization.len()))
+}
+
 struct Collector<'a, F> {
     seen: &'a mut HashSet<String>,
     aggregate: &'a mut Aggregator,
@@ -195,13 +203,8 @@ impl<F: FnMut(Found<'_>)> Sink for Collector<'_, F> {
             Ok(report) => report,
             Err(e) => return self.error_at(location, e.into()),
         };
-        // One string per key; the organization's length in front makes the joining unambiguous
-        // whatever characters the two values hold.
-        let duplicate = match report.dedup_key() {
-            Some((organization, id)) => {
-                let key = format!("{}\0{organization}\0{id}", organization.len());
-                !self.seen.insert(key)
-            }
+        let duplicate = match dedup_string(&report) {
+            Some(key) => !self.seen.insert(key),
             None => false,
         };
         if duplicate {

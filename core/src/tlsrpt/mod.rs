@@ -16,29 +16,34 @@
 //! One [`Ingest`] is fed inputs one at a time ([`Ingest::add`]) and can give its [`Summary`] at
 //! any moment, so the browser can show progress and nothing but the aggregate outlives an input.
 //! [`result_type`] explains each result type in plain words; [`export`] turns failure details
-//! into CSV or NDJSON rows.
+//! into CSV or NDJSON rows. A viewer that re-counts under a [`Filter`] (period, organization,
+//! result type) also hands each report to a [`ReportStore`], which keeps compact copies.
 
 pub mod aggregate;
 pub mod date_time;
 pub mod deviation;
 mod email;
 pub mod export;
+pub mod filter;
 mod gzip;
 pub mod ingest;
 mod json;
 pub mod model;
 pub mod parse;
 pub mod result_type;
+pub mod store;
 pub mod unpack;
 
 pub use aggregate::{Aggregator, Summary};
 pub use date_time::{Day, Timestamp};
 pub use deviation::{Deviation, DeviationKind};
 pub use export::{FailureRow, failure_rows};
+pub use filter::Filter;
 pub use ingest::{Added, Found, Ingest, IngestError, InputError};
 pub use model::{
     DateRange, DateTime, FailureDetail, Policy, PolicyResult, PolicySummary, PolicyType, Report,
 };
 pub use parse::{ParseError, parse_report};
 pub use result_type::{Explanation, ResultType};
+pub use store::ReportStore;
 pub use unpack::{Format, Limits, UnpackError, sniff};

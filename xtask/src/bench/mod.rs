@@ -4,6 +4,7 @@
 //! runs them in order and prints the table. A benchmark that cannot run returns `Err` with the
 //! reason, which is printed in its row instead of a figure, and the others still run.
 
+mod browser_reports;
 mod check;
 mod micro;
 mod relay;
@@ -38,6 +39,7 @@ type Bench = (&'static str, fn(&Ctx) -> Result<Vec<Figure>, String>);
 
 const BENCHES: &[Bench] = &[
     ("report ingestion vs parsedmarc", report::run),
+    ("report viewer in the browser", browser_reports::run),
     ("domain check vs its critical path", check::run),
     ("relay: 200 concurrent probes", relay::run),
     ("micro-benchmarks (criterion)", micro::run),

@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 /// parsedmarc, pinned.
 const PARSEDMARC: &str = "11.1.0";
-const REPORTS: usize = 3_000;
+pub(super) const REPORTS: usize = 3_000;
 const RUNS: usize = 3;
 /// Every this many reports, one very large report (many failure details).
 const LARGE_EVERY: usize = 750;
@@ -323,11 +323,11 @@ fn run_ok(command: &mut Command, what: &str) -> Result<(), String> {
 
 // ── The generated reports ────────────────────────────────────────────────────────────────────
 
-struct Corpus {
+pub(super) struct Corpus {
     /// File names, relative to the scratch directory.
-    files: Vec<String>,
-    successful: u64,
-    failed: u64,
+    pub(super) files: Vec<String>,
+    pub(super) successful: u64,
+    pub(super) failed: u64,
     /// Largest report JSON, bytes.
     largest: usize,
     /// All report JSON, bytes.
@@ -406,7 +406,7 @@ const REASONS: &[&str] = &[
 ];
 
 /// Writes the reports as gzip files into `dir` (emptied first) and returns what was written.
-fn generate(dir: &Path) -> Result<Corpus, String> {
+pub(super) fn generate(dir: &Path) -> Result<Corpus, String> {
     eprintln!(
         "xtask bench: report: generating {REPORTS} gzip reports in {}",
         dir.display()

@@ -1,0 +1,253 @@
+// The report viewer (/reports) end to end: the real corpus read in the browser gives the same
+// numbers and the same CSV as `stslens report` on the same files; the sample button; the list of
+// files that could not be read; filters; and no network request at all while reports are read.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startStack, appReady, screenshot, FIXTURES, DIST, STSLENS_BIN } from './harness.mjs';
+
+const CORPUS_DIR = join(FIXTURES, 'tlsrpt');
+// Every real report of the corpus and the three synthetic negatives (which must be listed as
+// unreadable without losing the others).
+const CORPUS = readdirSync(CORPUS_DIR).filter((n) => n !== 'PROVENANCE.md').sort();
+const SAMPLES_DIR = join(DIST, 'samples');
+
+/** `stslens report ARGS` over `names` in `dir` (bare names, so its sources match the page's). */
+function cli(dir, names, format) {
+  const r = stslensIn(dir, ['report', format, ...names]);
+  assert.ok(r.stdout.length > 0, `stslens report ${format} printed nothing: ${r.stderr}`);
+  return r.stdout;
+}
+
+function stslensIn(dir, args) {
+  try {
+    const stdout = execFileSync(STSLENS_BIN, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    // Exit status 1 means some files could not be read; the output is still complete.
+    return { code: e.status, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** The page's number format (app/src/numbers.rs `count`). */
+const count = (n) => n.toLocaleString('en-US');
+
+/** Opens /reports and waits until the report engine (the worker) is ready. */
+async function openViewer(stack) {
+  await stack.page.goto(stack.origin + '/reports');
+  await appReady(stack.page);
+  await stack.page.waitForSelector('#try-samples:not([disabled])', { timeout: 15000 });
+}
+
+/** Chooses `paths` in the file picker and waits until all are read and the results are shown. */
+async function addFiles(page, paths) {
+  await page.setInputFiles('input[type=file]', paths);
+  await waitRead(page, paths.length);
+}
+
+/** Waits for the screen reader's "Read N files: …" line, said once every input is read; N counts
+ * every input since the page opened (or since "Forget"). */
+async function waitRead(page, files) {
+  const line = `Read ${count(files)} ${files === 1 ? 'file' : 'files'}:`;
+  await page.waitForFunction((l) => {
+    const t = document.querySelector('#reports-status')?.textContent ?? '';
+    return t.startsWith(l) && document.querySelector('.stats') !== null;
+  }, line, { timeout: 30000 });
+  await page.waitForSelector('.ingest-progress[data-done="true"]');
+}
+
+/** The headline cards as { label: value }. */
+async function cards(page) {
+  return page.$$eval('.stats .stat', (els) => Object.fromEntries(els.map((e) => [
+    e.querySelector('.label').textContent.trim(), e.querySelector('.value').textContent.trim(),
+  ])));
+}
+
+async function unreadable(page) {
+  return page.$$eval('.unreadable li', (els) => els.map((e) => e.textContent.trim()));
+}
+
+/** Downloads what the button `selector` exports; returns its text and suggested file name. */
+async function exported(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
+}
+
+test('the corpus read in the browser gives the numbers and the CSV of stslens report', async () => {
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    await addFiles(page, CORPUS.map((n) => join(CORPUS_DIR, n)));
+    const expected = JSON.parse(cli(CORPUS_DIR, CORPUS, '--json'));
+    const shown = await cards(page);
+    assert.equal(shown['Reports'], count(expected.reports));
+    assert.equal(shown['Successful sessions'], count(expected.totals.successful_sessions));
+    assert.equal(shown['Failed sessions'], count(expected.totals.failed_sessions));
+    assert.equal(shown['Organizations'], count(expected.by_organization.length));
+    assert.match(await page.locator('.stats').innerText(), new RegExp(`and ${expected.duplicates} duplicates`));
+
+    // Every file the CLI could not read is listed with the same reason; the others were counted.
+    assert.ok(expected.errors.length >= 3, 'the corpus has its negative files');
+    const bad = await unreadable(page);
+    assert.equal(bad.length, expected.errors.length);
+    for (const e of expected.errors) {
+      assert.ok(bad.includes(`${e.source}: ${e.message}`), `${e.source} listed as: ${bad.join(' | ')}`);
+    }
+
+    // One bar pair per reported day in the chart, one row per result type with its explanation.
+    const days = expected.daily.filter((d) => d.date).length;
+    assert.equal(await page.locator('svg.chart rect.bar-ok').count(), days);
+    for (const t of expected.result_types) {
+      const item = page.locator('.result-type', { has: page.locator(`code:text-is("${t.result_type}")`) });
+      assert.equal(await item.count(), 1, t.result_type);
+      assert.ok((await item.locator('.result-fix').innerText()).length > 10, `${t.result_type} has a fix`);
+    }
+    for (const id of ['by-organization', 'by-policy', 'by-mx', 'by-sending-ip']) {
+      assert.equal(await page.locator(`#${id}`).count(), 1, id);
+    }
+
+    // The CSV is the CLI's, row for row (order aside), with formula cells defused in both.
+    const csv = await exported(page, '#export-csv');
+    assert.match(csv.name, /\.csv$/);
+    const want = cli(CORPUS_DIR, CORPUS, '--csv').trimEnd().split('\n');
+    const got = csv.text.trimEnd().split('\n');
+    assert.equal(got[0], want[0], 'same header');
+    assert.deepEqual(got.slice(1).sort(), want.slice(1).sort());
+    assert.ok(got.length > 10, 'the corpus has failure rows');
+    for (const line of got.slice(1)) assert.doesNotMatch(line, /(^|,)[=+@\-\t]/, `no cell starts a formula: ${line}`);
+
+    const json = await exported(page, '#export-json');
+    assert.match(json.name, /\.json$/);
+    const summary = JSON.parse(json.text);
+    assert.equal(summary.reports, expected.reports);
+    assert.deepEqual(summary.totals, expected.totals);
+
+    await screenshot(page, 'reports-corpus-light-desktop');
+    assert.deepEqual(stack.consoleErrors, []);
+  } finally {
+    await stack.close();
+  }
+});
+
+test('filters by result type, organization and date change the numbers', async () => {
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    await addFiles(page, CORPUS.map((n) => join(CORPUS_DIR, n)));
+    const expected = JSON.parse(cli(CORPUS_DIR, CORPUS, '--json'));
+    const all = await cards(page);
+
+    const type = expected.result_types[0];
+    await page.selectOption('#filter-result-type', type.result_type);
+    await page.waitForSelector('.filter-note');
+    await page.waitForFunction(() => document.querySelector('#clear-filters:not([disabled])'));
+    assert.match(await page.locator('.filter-note').innerText(), /Showing/);
+    const filtered = await cards(page);
+    assert.notEqual(filtered['Reports'], all['Reports'], 'fewer reports with one result type');
+    assert.equal(await page.locator('.result-type').count(), 1, 'only the chosen result type');
+
+    await page.click('#clear-filters');
+    await page.waitForFunction(() => !document.querySelector('.filter-note'));
+    assert.deepEqual(await cards(page), all);
+
+    const org = expected.by_organization.find((o) => o.organization)?.organization;
+    await page.selectOption('#filter-organization', org);
+    await page.waitForFunction(() => document.querySelector('.filter-note'));
+    const byOrg = await cards(page);
+    assert.equal(byOrg['Organizations'], '1');
+
+    await page.click('#clear-filters');
+    await page.waitForFunction(() => !document.querySelector('.filter-note'));
+    const first = expected.daily.find((d) => d.date).date;
+    await page.fill('#filter-to', first);
+    await page.dispatchEvent('#filter-to', 'change');
+    await page.waitForFunction(() => document.querySelector('.filter-note'));
+    const byDay = await cards(page);
+    assert.equal(byDay['Period'], first);
+    assert.deepEqual(stack.consoleErrors, []);
+  } finally {
+    await stack.close();
+  }
+});
+
+test('the sample reports load with one click and match stslens report on the same files', async () => {
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    const index = JSON.parse(readFileSync(join(SAMPLES_DIR, 'index.json'), 'utf8'));
+    await page.click('#try-samples');
+    await waitRead(page, index.files.length);
+    const expected = JSON.parse(cli(SAMPLES_DIR, index.files, '--json'));
+    const shown = await cards(page);
+    assert.equal(shown['Reports'], count(expected.reports));
+    assert.equal(shown['Failed sessions'], count(expected.totals.failed_sessions));
+    assert.ok(expected.totals.failed_sessions > 0 && expected.reports > 20, 'the samples have a story to show');
+    assert.equal((await unreadable(page)).length, expected.errors.length);
+    assert.ok(await page.locator('.samples-notice').isVisible(), 'the samples are said to be synthetic');
+
+    await page.click('#forget');
+    await page.waitForFunction(() => !document.querySelector('.stats'));
+    assert.ok(!(await page.locator('.samples-notice').isVisible()));
+    assert.deepEqual(stack.consoleErrors, []);
+  } finally {
+    await stack.close();
+  }
+});
+
+test('no request leaves the page while reports are read, filtered and exported', async () => {
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    // Everything the page needs is loaded now (the app, the worker and its wasm); from here on,
+    // every request the page or its worker makes is recorded.
+    const loaded = stack.requests.map((r) => new URL(r.url).pathname);
+    assert.ok(loaded.some((p) => p.endsWith('stslens-reports_bg.wasm')), `worker loaded: ${loaded.join(' ')}`);
+    stack.requests.length = 0;
+    await addFiles(page, CORPUS.map((n) => join(CORPUS_DIR, n)));
+    await page.click('.paste-box summary');
+    await page.fill('#paste-text', readFileSync(join(CORPUS_DIR, 'phi-ag-mta-sts-exporter_google.json'), 'utf8'));
+    await page.click('.paste-box button');
+    await waitRead(page, CORPUS.length + 1);
+    await page.selectOption('#filter-result-type', { index: 1 });
+    await page.waitForSelector('.filter-note');
+    await exported(page, '#export-csv');
+    await exported(page, '#export-json');
+    const external = stack.requests.filter((r) => !r.url.startsWith('blob:'));
+    assert.deepEqual(external, [], 'no network request while reports were handled');
+    // Downloads are blob: URLs made in the page: they never reach the network either.
+    for (const r of stack.requests) assert.ok(r.url.startsWith(`blob:${stack.origin}/`), r.url);
+  } finally {
+    await stack.close();
+  }
+});
+
+for (const scheme of ['light', 'dark']) {
+  for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['mobile', { width: 390, height: 844 }]]) {
+    test(`/reports renders empty and loaded (${scheme}, ${label})`, async () => {
+      const stack = await startStack({ colorScheme: scheme, viewport });
+      const { page } = stack;
+      try {
+        await openViewer(stack);
+        assert.equal((await page.locator('h1').innerText()).trim(), 'Read TLS-RPT reports');
+        await screenshot(page, `reports-empty-${scheme}-${label}`);
+        const index = JSON.parse(readFileSync(join(SAMPLES_DIR, 'index.json'), 'utf8'));
+        await page.click('#try-samples');
+        await waitRead(page, index.files.length);
+        await screenshot(page, `reports-loaded-${scheme}-${label}`);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= viewport.width, `no sideways scrolling (${width} px wide)`);
+        assert.deepEqual(stack.consoleErrors, [], 'no console errors (CSP violations show up here)');
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+}
