@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { startStack, appReady, screenshot, FIXTURES, DIST, STSLENS_BIN } from './harness.mjs';
+import { startStack, appReady, screenshot, FIXTURES, DIST, STSLENS_BIN, FAKES_BIN, OUT } from './harness.mjs';
 
 const CORPUS_DIR = join(FIXTURES, 'tlsrpt');
 // Every real report of the corpus and the three synthetic negatives (which must be listed as
@@ -251,3 +251,37 @@ for (const scheme of ['light', 'dark']) {
     });
   }
 }
+
+test('1,000 hostile files: every good report counted, every bad file listed with its reason', async () => {
+  // The set of tests/src/hostile.rs: 900 good reports (JSON, gzip, zip, email, and gzip misnamed
+  // .json) and 100 files corrupt, truncated, oversized (compression bombs) or mislabelled.
+  const dir = join(OUT, 'hostile-set');
+  const manifest = JSON.parse(execFileSync(FAKES_BIN, ['--hostile', dir, '1000'], { encoding: 'utf8', maxBuffer: 16 << 20 }));
+  assert.equal(manifest.files.length, 1000);
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    await page.setInputFiles('input[type=file]', manifest.files.map((n) => join(dir, n)));
+    await waitRead(page, manifest.files.length);
+    const shown = await cards(page);
+    assert.equal(shown['Reports'], count(manifest.good.length));
+    assert.equal(shown['Successful sessions'], count(manifest.successful));
+    assert.equal(shown['Failed sessions'], count(manifest.failed));
+    const bad = await unreadable(page);
+    assert.equal(bad.length, manifest.bad.length, bad.join('\n'));
+    for (const [name, damage] of manifest.bad) {
+      const line = bad.find((l) => l.startsWith(name));
+      assert.ok(line, `${name} (${damage}) is listed`);
+      assert.ok(line.length > name.length + 10, `${name} (${damage}) has a reason: ${line}`);
+    }
+    // The same reasons as the CLI on the same files.
+    const expected = JSON.parse(cli(dir, manifest.files, '--json'));
+    for (const e of expected.errors) {
+      assert.ok(bad.includes(`${e.source}: ${e.message}`), `${e.source} listed as the CLI says`);
+    }
+    assert.deepEqual(stack.consoleErrors, []);
+  } finally {
+    await stack.close();
+  }
+});

@@ -4,15 +4,55 @@
 //! stslens-fakes SCENARIO.json     # or - for standard input
 //! stslens-fakes --demo            # a healthy enforce-mode domain, example.test
 //!     [--latency-ms N]            # wait N ms before every answer: DNS, HTTP, each SMTP reply
+//! stslens-fakes --hostile DIR N   # write N hostile report files into DIR (see stslens_e2e::hostile)
 //! ```
 //! Prints one JSON line (`doh_url`, `policy_addr`, `smtp`, `ca_pem`) and runs until standard
 //! input closes or the process is killed. Listens on 127.0.0.1 only.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 use std::time::Duration;
 use stslens_e2e::scenario::{Running, Scenario};
+
+/// `--hostile DIR N`: writes the hostile set and prints its manifest as one JSON line
+/// (`files`, `good`, `bad` as `[name, damage]`, `successful`, `failed`), for the browser test.
+fn hostile(args: &[String]) -> ExitCode {
+    let (Some(dir), Some(Ok(total)), None) = (
+        args.first(),
+        args.get(1).map(|n| n.parse::<usize>()),
+        args.get(2),
+    ) else {
+        eprintln!("usage: stslens-fakes --hostile DIR N");
+        return ExitCode::from(2);
+    };
+    let dir = std::path::Path::new(dir);
+    let written =
+        std::fs::create_dir_all(dir).and_then(|()| stslens_e2e::hostile::write_set(dir, total));
+    match written {
+        Ok(m) => {
+            let bad: Vec<(String, String)> = m
+                .bad
+                .iter()
+                .map(|(name, damage)| (name.clone(), format!("{damage:?}")))
+                .collect();
+            let json = serde_json::json!({
+                "files": m.files, "good": m.good, "bad": bad,
+                "successful": m.successful, "failed": m.failed,
+            });
+            // A reader that stops early (`| head`) is not an error of ours.
+            let _ = writeln!(std::io::stdout(), "{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "stslens-fakes: cannot write the hostile set into {}: {e}",
+                dir.display()
+            );
+            ExitCode::from(2)
+        }
+    }
+}
 
 fn usage() -> ExitCode {
     eprintln!("usage: stslens-fakes (SCENARIO.json | - | --demo) [--latency-ms N]");
@@ -22,6 +62,9 @@ fn usage() -> ExitCode {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--hostile") {
+        return hostile(&args[1..]);
+    }
     let mut scenario = None;
     let mut latency = None;
     let mut i = 0;
