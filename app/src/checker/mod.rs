@@ -6,8 +6,8 @@
 //!  pages/check.rs ── runner/ ── io/check_worker.rs ──postMessage──► io/check_scope.rs ── worker.rs
 //!     ▲   Request: Start, Paste, Cancel                                    │ run.rs: Plan, DoH,
 //!     │                                                                    │ policy fetch, relay,
-//!     └──── Update: Relay, Route, Steps, Unreachable, Report ◄─────────────┘ evaluate
-//!   history (localStorage) + compare on the page, from the Report
+//!     └──── Update: Relay, Route, Steps, Unreachable, Finished ◄───────────┘ evaluate, render
+//!   history (localStorage) + compare on the page, from the Finished's snapshot
 //! ```
 //!
 //! Why a worker: the check engine (core's plan, evaluation and verdict rules, the DNS wire
@@ -20,10 +20,13 @@
 //!
 //! [`protocol`] is what crosses between the two; [`run`] is one check; [`worker`] the loop
 //! that owns the current run; [`relay`] confirms the relay setting; [`describe`] words each
-//! step's outcome for the progress list.
+//! step's outcome for the progress list; [`render`] writes the result sections as HTML;
+//! [`mx_fill`] is the generator's "Fill in from DNS", which needs the same DoH client.
 
 pub mod describe;
+pub mod mx_fill;
 pub mod protocol;
 pub mod relay;
+pub mod render;
 pub mod run;
 pub mod worker;

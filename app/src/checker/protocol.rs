@@ -9,7 +9,7 @@
 //! of an old run never lands on a new page.
 
 use serde::{Deserialize, Serialize};
-use stslens_core::check::Report;
+use stslens_core::check::{Snapshot, VerdictStatus};
 use stslens_core::name::DomainName;
 
 /// Envelope key of the JSON message.
@@ -42,6 +42,15 @@ pub enum Request {
         /// The run.
         run: u32,
     },
+    /// Look up the MX hosts of `domain` for the generator's "Fill in from DNS".
+    MxFill {
+        /// The page's number for this lookup.
+        id: u32,
+        /// The DoH resolver's URL.
+        resolver: String,
+        /// The mail domain.
+        domain: DomainName,
+    },
 }
 
 /// What the worker tells the page.
@@ -56,6 +65,13 @@ pub enum Event {
         run: u32,
         /// What happened.
         update: Update,
+    },
+    /// The answer to [`Request::MxFill`].
+    MxFill {
+        /// The lookup.
+        id: u32,
+        /// What it found.
+        fill: MxFill,
     },
     /// The worker could not read a request, or did not start (`EngineWorker` reports its
     /// `error` event as this).
@@ -85,8 +101,38 @@ pub enum Update {
         /// The MX lookup's failure.
         message: String,
     },
-    /// Core's evaluation (again after a paste).
-    Report(Box<Report>),
+    /// Core's evaluation (again after a paste), as the page shows and keeps it.
+    Finished(Box<Finished>),
+}
+
+/// A finished check as the page needs it. Not core's `Report`: reading that on the page would
+/// bring its whole deserializer into the page's wasm, for sections the worker can as well write
+/// as HTML (`super::render`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finished {
+    /// The verdict card's content.
+    pub verdict: Verdict,
+    /// What the history keeps of this check (`Snapshot::of` the report).
+    pub snapshot: Snapshot,
+    /// The result sections below the verdict, as HTML.
+    pub html: String,
+}
+
+/// The verdict card: one word, core's one sentence why, what senders do, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The verdict.
+    pub status: VerdictStatus,
+    /// Core's sentence about it.
+    pub summary: String,
+    /// What a compliant sender does, in a sentence.
+    pub sender: String,
+    /// What a sender with a cached policy does, when that differs.
+    pub cached_policy: Option<String>,
+    /// The findings counted by severity ("1 error, 2 warnings." or "Nothing to fix.").
+    pub counts: String,
+    /// When the check ran (Unix seconds).
+    pub checked_at: i64,
 }
 
 /// Which relay the check uses.
@@ -174,4 +220,13 @@ pub enum PolicyRoute {
     },
     /// Another outcome (no address, a failure): nothing to offer.
     Other,
+}
+
+/// The MX hosts found for "Fill in from DNS", and what to say about them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MxFill {
+    /// The hosts, in preference order (empty: leave the field as it is).
+    pub hosts: Vec<String>,
+    /// A sentence for the status line.
+    pub message: String,
 }

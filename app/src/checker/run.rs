@@ -17,15 +17,19 @@
 //! needs the policy host's lookups to tell "no such host" from "not allowed to read".
 
 use super::describe::describe;
-use super::protocol::{Event, PolicyRoute, RelayChoice, StepProgress, StepState, Update};
-use super::relay;
+use super::protocol::{
+    Event, Finished, PolicyRoute, RelayChoice, RelayInfo, StepProgress, StepState, Update, Verdict,
+};
+use super::{relay, render};
 use crate::io::check_scope::post;
 use crate::io::{clock, doh, policy, relay as relay_io};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
+use stslens_core::Severity;
 use stslens_core::check::{
-    NotRunReason, Observations, Outcome, Pasted, Plan, PlanOptions, Step, evaluate, pasted_policy,
+    NotRunReason, Observations, Outcome, Pasted, Plan, PlanOptions, Report, Snapshot, Step,
+    evaluate, pasted_policy,
 };
 use stslens_core::dns::Status;
 use stslens_core::name::DomainName;
@@ -44,6 +48,7 @@ struct Inner {
     domain: DomainName,
     resolver: String,
     relay: Option<String>,
+    relay_info: Option<RelayInfo>,
     plan: Plan,
     observations: Observations,
     started: HashSet<Step>,
@@ -83,6 +88,7 @@ impl Run {
                 domain,
                 resolver,
                 relay: None,
+                relay_info: None,
                 observations: Observations::new(),
                 started: HashSet::new(),
                 running: 0,
@@ -103,6 +109,7 @@ impl Run {
             {
                 let mut inner = this.inner.borrow_mut();
                 inner.relay = info.base.clone();
+                inner.relay_info = Some(info.clone());
                 inner.plan = Plan::new(
                     inner.domain.clone(),
                     PlanOptions::browser(info.base.is_some()),
@@ -383,14 +390,19 @@ impl Run {
         self.evaluate();
     }
 
-    /// Core's evaluation of what was observed. The page keeps the history: localStorage is not
-    /// there in a worker.
+    /// Core's evaluation of what was observed, sent as the verdict, the history's snapshot and
+    /// the results as HTML. The page keeps the history: localStorage is not there in a worker.
     fn evaluate(&self) {
-        let report = {
+        let finished = {
             let inner = self.inner.borrow();
-            evaluate(&inner.plan, &inner.observations, inner.checked_at)
+            let report = evaluate(&inner.plan, &inner.observations, inner.checked_at);
+            Finished {
+                verdict: verdict(&report),
+                snapshot: Snapshot::of(&report),
+                html: render::results(&report, inner.relay_info.as_ref(), &inner.route),
+            }
         };
-        self.send(Update::Report(Box::new(report)));
+        self.send(Update::Finished(Box::new(finished)));
     }
 
     /// Rebuilds the progress list from the plan and the observations.
@@ -488,5 +500,31 @@ async fn perform(
             reason: NotRunReason::Unsupported,
             message: format!("{other} is not a step the browser performs"),
         }),
+    }
+}
+
+/// The verdict card's content.
+fn verdict(report: &Report) -> Verdict {
+    let n = |s| report.findings.iter().filter(|f| f.severity() == s).count();
+    let parts: Vec<String> = [
+        (n(Severity::Error), "error"),
+        (n(Severity::Warning), "warning"),
+        (n(Severity::Info), "note"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, w)| format!("{n} {w}{}", if n == 1 { "" } else { "s" }))
+    .collect();
+    Verdict {
+        status: report.verdict.status,
+        summary: report.verdict.summary.clone(),
+        sender: report.sender.summary.clone(),
+        cached_policy: report.sender.cached_policy.clone(),
+        counts: if parts.is_empty() {
+            "Nothing to fix.".to_owned()
+        } else {
+            format!("{}.", parts.join(", "))
+        },
+        checked_at: report.checked_at,
     }
 }

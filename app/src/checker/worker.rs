@@ -1,6 +1,7 @@
 //! The worker's main loop: one run at a time, started, fed pasted policies and cancelled by the
 //! page's requests.
 
+use super::mx_fill::mx_fill;
 use super::protocol::{Event, Request};
 use super::run::Run;
 use crate::io::check_scope::{on_request, post};
@@ -33,6 +34,14 @@ fn handle(current: &RefCell<Option<Run>>, request: Request) {
                 r.paste(&text);
             }
         }
+        Request::MxFill {
+            id,
+            resolver,
+            domain,
+        } => wasm_bindgen_futures::spawn_local(async move {
+            let fill = mx_fill(&resolver, &domain).await;
+            post(&Event::MxFill { id, fill });
+        }),
         Request::Cancel { run } => {
             let mut current = current.borrow_mut();
             if current.as_ref().is_some_and(|r| r.id() == run)

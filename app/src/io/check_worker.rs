@@ -4,10 +4,11 @@
 //! One worker serves the whole visit ([`CheckWorker::shared`]): a second check, or "Check
 //! again", does not fetch and compile its wasm again.
 
-use crate::checker::protocol::{Event, MSG, Request};
+use crate::checker::protocol::{Event, MSG, MxFill, Request};
 use js_sys::{Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use stslens_core::name::DomainName;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker};
@@ -18,11 +19,14 @@ use web_sys::{MessageEvent, Worker};
 pub const WORKER_URL: &str = "/stslens-check_loader.js";
 
 type Handler = Rc<dyn Fn(Event)>;
+type FillDone = Box<dyn FnOnce(MxFill)>;
 
 /// The running worker.
 pub struct CheckWorker {
     worker: Worker,
     handler: Rc<RefCell<Option<Handler>>>,
+    /// "Fill in from DNS" lookups under way, by id.
+    fills: Rc<RefCell<Vec<(u32, FillDone)>>>,
     ready: Rc<Cell<bool>>,
     /// Envelopes posted before the worker said it was ready: a message that arrives while its
     /// wasm is still loading would find no listener and be lost.
@@ -52,12 +56,34 @@ impl CheckWorker {
     pub fn start(url: &str) -> Result<CheckWorker, String> {
         let worker = Worker::new(url).map_err(|e| format!("{e:?}"))?;
         let handler: Rc<RefCell<Option<Handler>>> = Rc::new(RefCell::new(None));
+        let fills: Rc<RefCell<Vec<(u32, FillDone)>>> = Rc::default();
         let ready = Rc::new(Cell::new(false));
         let waiting: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
 
         let deliver = {
-            let handler = handler.clone();
+            let (handler, fills) = (handler.clone(), fills.clone());
             move |event: Event| {
+                match &event {
+                    Event::MxFill { id, fill } => {
+                        let mut fills = fills.borrow_mut();
+                        if let Some(i) = fills.iter().position(|(of, _)| of == id) {
+                            let (_, done) = fills.remove(i);
+                            drop(fills);
+                            done(fill.clone());
+                        }
+                        return;
+                    }
+                    Event::Failed { message } => {
+                        let waiting: Vec<_> = fills.borrow_mut().drain(..).collect();
+                        for (_, done) in waiting {
+                            done(MxFill {
+                                hosts: Vec::new(),
+                                message: format!("No answer: {message}."),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
                 // Cloned out first: the handler may set a new handler.
                 let current = handler.borrow().clone();
                 if let Some(h) = current {
@@ -101,6 +127,7 @@ impl CheckWorker {
         Ok(CheckWorker {
             worker,
             handler,
+            fills,
             ready,
             waiting,
             _on_message: on_message,
@@ -111,6 +138,25 @@ impl CheckWorker {
     /// Sets who receives the events (`None`: nobody; events are then dropped).
     pub fn set_handler(&self, handler: Option<impl Fn(Event) + 'static>) {
         *self.handler.borrow_mut() = handler.map(|h| Rc::new(h) as Handler);
+    }
+
+    /// Looks up the MX hosts of `domain` ("Fill in from DNS"); `done` gets the answer.
+    pub fn mx_fill(
+        &self,
+        resolver: String,
+        domain: DomainName,
+        done: impl FnOnce(MxFill) + 'static,
+    ) {
+        thread_local! {
+            static NEXT: Cell<u32> = const { Cell::new(0) };
+        }
+        let id = NEXT.with(|n| n.replace(n.get().wrapping_add(1)));
+        self.fills.borrow_mut().push((id, Box::new(done)));
+        self.send(&Request::MxFill {
+            id,
+            resolver,
+            domain,
+        });
     }
 
     /// Posts a request, or keeps it until the worker is ready.

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //!   Runner::start ─► Request::Start{run} ─► worker ─► Update::{Relay, Route, Steps}* ─► signals
-//!                                                  └► Update::Report ─► Snapshot, history, compare
-//!   paste ─► Request::Paste{run} ─► Update::{Route, Steps, Report} (evaluated again)
+//!                                                  └► Update::Finished ─► history, compare, signals
+//!   paste ─► Request::Paste{run} ─► Update::{Route, Steps, Finished} (evaluated again)
 //!   cancel (page left, check again) ─► Request::Cancel{run}; later updates of the run dropped
 //! ```
 
@@ -14,13 +14,13 @@ mod view;
 pub use crate::checker::protocol::{PolicyRoute, RelayChoice, RelayInfo, StepProgress, StepState};
 pub use view::{Changes, CheckView, RunStatus};
 
-use crate::checker::protocol::{Event, Request, Update};
+use crate::checker::protocol::{Event, Finished, Request, Update};
 use crate::io::check_worker::CheckWorker;
 use crate::io::history;
 use leptos::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
-use stslens_core::check::{Report, Snapshot, compare};
+use stslens_core::check::compare;
 use stslens_core::name::DomainName;
 
 thread_local! {
@@ -121,14 +121,14 @@ fn apply(view: CheckView, update: Update) {
         Update::Unreachable { message } => {
             view.status.try_set(RunStatus::Failed(message));
         }
-        Update::Report(report) => finished(view, *report),
+        Update::Finished(finished) => done(view, *finished),
     }
 }
 
-/// The report is in: the history's snapshot and what changed since the previous one, then the
-/// report itself.
-fn finished(view: CheckView, report: Report) {
-    let mut snapshot = Snapshot::of(&report);
+/// The result is in: the history's snapshot and what changed since the previous one, then the
+/// result itself.
+fn done(view: CheckView, finished: Finished) {
+    let mut snapshot = finished.snapshot.clone();
     let pasted = view
         .route
         .try_get_untracked()
@@ -144,6 +144,6 @@ fn finished(view: CheckView, report: Report) {
             findings: compare(&p, &snapshot),
         }));
     }
-    view.report.try_set(Some(report));
+    view.report.try_set(Some(finished));
     view.status.try_set(RunStatus::Finished);
 }

@@ -1,10 +1,9 @@
 //! The page's side of a check: the signals the components read ([`CheckView`]), so components
 //! only display and the runner only applies the worker's updates.
 
-use crate::checker::protocol::{PolicyRoute, RelayInfo, StepProgress};
+use crate::checker::protocol::{Finished, PolicyRoute, RelayInfo, StepProgress};
 use leptos::prelude::*;
 use stslens_core::Finding;
-use stslens_core::check::Report;
 
 /// Where the whole check stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +32,8 @@ pub struct CheckView {
     pub steps: RwSignal<Vec<StepProgress>>,
     /// Where the check stands.
     pub status: RwSignal<RunStatus>,
-    /// The report, once evaluated (again after a paste).
-    pub report: RwSignal<Option<Report>>,
+    /// The result, once evaluated (again after a paste): the verdict and the sections' HTML.
+    pub report: RwSignal<Option<Finished>>,
     /// The relay in use.
     pub relay: RwSignal<Option<RelayInfo>>,
     /// How the policy was obtained.
