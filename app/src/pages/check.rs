@@ -76,6 +76,10 @@ fn Checking(domain: DomainName) -> impl IntoView {
         RunStatus::Failed(message) => Some(message),
         _ => None,
     };
+    let stopped = move || match view.status.get() {
+        RunStatus::Stopped(message) => Some(message),
+        _ => None,
+    };
     let paste_domain = domain.clone();
     view! {
         <h1>"MTA-STS check: " <span class="domain">{title}</span></h1>
@@ -84,6 +88,12 @@ fn Checking(domain: DomainName) -> impl IntoView {
             <div class="notice error" role="alert">
                 <p><strong>"No DNS answers, so nothing about this domain is known. "</strong>{sentence(&message)}</p>
                 <p>"Check your connection, or choose another DNS-over-HTTPS resolver in "<A href="/settings">"Settings"</A>"."</p>
+                <button type="button" on:click=move |_| again.run(())>"Try again"</button>
+            </div>
+        })}
+        {move || stopped().map(|message| view! {
+            <div class="notice error" role="alert">
+                <p><strong>"The check could not run in this browser. "</strong>{sentence(&message)}</p>
                 <button type="button" on:click=move |_| again.run(())>"Try again"</button>
             </div>
         })}

@@ -50,7 +50,7 @@ impl Runner {
         let worker = match CheckWorker::shared() {
             Ok(worker) => worker,
             Err(message) => {
-                view.status.set(RunStatus::Failed(format!(
+                view.status.set(RunStatus::Stopped(format!(
                     "the check engine did not start: {message}"
                 )));
                 return Runner { run, worker: None };
@@ -61,7 +61,7 @@ impl Runner {
                 apply(view, update);
             }
             Event::Failed { message } if is_latest(run) => {
-                view.status.set(RunStatus::Failed(message));
+                view.status.try_set(RunStatus::Stopped(message));
             }
             _ => {}
         }));

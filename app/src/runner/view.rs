@@ -14,6 +14,8 @@ pub enum RunStatus {
     Finished,
     /// No resolver answered the domain's own lookups: nothing about it is known.
     Failed(String),
+    /// The check worker did not start or stopped (its wasm did not load, say).
+    Stopped(String),
 }
 
 /// What the history says about this check.
