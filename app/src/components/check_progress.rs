@@ -27,6 +27,7 @@ pub fn CheckProgress(view: CheckView) -> impl IntoView {
                 view.elapsed_ms.get()
             ),
             RunStatus::Failed(_) => "The check stopped: no DNS answers.".to_owned(),
+            RunStatus::Stopped(_) => "The check stopped.".to_owned(),
             RunStatus::Running if total == 0 => "Starting the check…".to_owned(),
             RunStatus::Running => {
                 let round = if steps.with(|s| s.iter().any(|p| p.round == 2)) {

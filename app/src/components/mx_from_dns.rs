@@ -1,11 +1,12 @@
 //! The generator's "Fill in from DNS" button: looks up the domain's MX records through the
 //! DNS-over-HTTPS resolver of Settings and puts the hosts into the MX field, in preference order.
+//! The lookup runs in the check worker (`checker/mx_fill.rs`), which has the DoH client.
 
-use crate::io::{doh, storage};
+use crate::checker::protocol::MxFill;
+use crate::io::check_worker::CheckWorker;
+use crate::io::storage;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use stslens_core::check::{domain_from_input, mx_hosts};
-use stslens_core::dns::{RecordType, Status};
+use stslens_core::check::domain_from_input;
 
 /// The button and its status line (id `gen-mx-dns`, which the MX field's description points at).
 #[component]
@@ -26,53 +27,17 @@ pub fn MxFromDns(domain: RwSignal<String>, mx: RwSignal<String>) -> impl IntoVie
         busy.set(true);
         status.set(format!("Looking up MX {domain}…"));
         let resolver = storage::load_settings().resolver;
-        spawn_local(async move {
-            let message = match doh::lookup(&resolver, domain.as_str(), RecordType::Mx).await {
-                Err(e) => format!("No answer: {e}."),
-                Ok(lookup) if lookup.is_null_mx() => {
-                    format!(
-                        "{domain} publishes a null MX (RFC 7505): it accepts no mail, so it needs no MTA-STS."
-                    )
-                }
-                Ok(lookup) => match lookup.status {
-                    Status::NxDomain => format!("{domain} does not exist (NXDOMAIN)."),
-                    Status::ServFail | Status::Other { .. } => {
-                        format!(
-                            "The resolver could not look up MX {domain} (SERVFAIL); try again later."
-                        )
-                    }
-                    Status::NoData | Status::Answer => {
-                        let entries = mx_hosts(&lookup);
-                        let hosts: Vec<String> = entries
-                            .iter()
-                            .filter_map(|e| e.host.as_ref().ok().map(ToString::to_string))
-                            .collect();
-                        let skipped = entries.len() - hosts.len();
-                        if hosts.is_empty() {
-                            format!(
-                                "{domain} has no MX records with a host name: enter the hosts that receive its mail."
-                            )
-                        } else {
-                            mx.set(hosts.join("\n"));
-                            let mut text = format!(
-                                "Filled in {} MX host{} from DNS.",
-                                hosts.len(),
-                                if hosts.len() == 1 { "" } else { "s" }
-                            );
-                            if skipped > 0 {
-                                text.push_str(&format!(
-                                    " {skipped} record{} that name{} no host (an address, say) left out.",
-                                    if skipped == 1 { "" } else { "s" },
-                                    if skipped == 1 { "s" } else { "" }
-                                ));
-                            }
-                            text
-                        }
-                    }
-                },
-            };
-            status.set(message);
+        let Ok(worker) = CheckWorker::shared() else {
+            status.set("The DNS lookup could not start in this browser.".to_owned());
             busy.set(false);
+            return;
+        };
+        worker.mx_fill(resolver, domain, move |fill: MxFill| {
+            if !fill.hosts.is_empty() {
+                mx.try_set(fill.hosts.join("\n"));
+            }
+            status.try_set(fill.message);
+            busy.try_set(false);
         });
     };
     view! {

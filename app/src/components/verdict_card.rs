@@ -1,20 +1,21 @@
 //! The verdict: one word, core's one sentence why, what senders do, and the actions on the
-//! result (check again, copy the permalink).
+//! result (check again, copy the permalink). A component of the page (not HTML from the
+//! worker) because its buttons act on the page.
 
 use super::copy_button::CopyButton;
+use crate::checker::protocol::Finished;
 use crate::io::clock;
 use leptos::prelude::*;
-use stslens_core::Severity;
-use stslens_core::check::{Report, VerdictStatus};
+use stslens_core::check::VerdictStatus;
 
-/// The verdict card of `report` (rendered only while it is `Some`).
+/// The verdict card of `result` (rendered only while it is `Some`).
 #[component]
 pub fn VerdictCard(
-    report: RwSignal<Option<Report>>,
+    result: RwSignal<Option<Finished>>,
     elapsed_ms: RwSignal<u64>,
     on_again: Callback<()>,
 ) -> impl IntoView {
-    let status = move || report.with(|r| r.as_ref().map(|r| r.verdict.status));
+    let status = move || result.with(|r| r.as_ref().map(|r| r.verdict.status));
     let class = move || {
         let state = match status() {
             Some(VerdictStatus::Enforced) => "healthy",
@@ -32,36 +33,16 @@ pub fn VerdictCard(
         Some(VerdictStatus::Broken) => "Broken",
         Some(VerdictStatus::Unknown) | None => "Unknown",
     };
-    let pick = move |f: fn(&Report) -> String| {
-        move || report.with(|r| r.as_ref().map(f).unwrap_or_default())
-    };
-    let counts = move || {
-        report.with(|r| {
-            let Some(r) = r else { return String::new() };
-            let n = |s| r.findings.iter().filter(|f| f.severity() == s).count();
-            let parts: Vec<String> = [
-                (n(Severity::Error), "error"),
-                (n(Severity::Warning), "warning"),
-                (n(Severity::Info), "note"),
-            ]
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, w)| format!("{n} {w}{}", if n == 1 { "" } else { "s" }))
-            .collect();
-            if parts.is_empty() {
-                "Nothing to fix.".to_owned()
-            } else {
-                format!("{}.", parts.join(", "))
-            }
-        })
+    let pick = move |f: fn(&Finished) -> String| {
+        move || result.with(|r| r.as_ref().map(f).unwrap_or_default())
     };
     let when = move || {
-        report.with(|r| {
+        result.with(|r| {
             r.as_ref()
                 .map(|r| {
                     format!(
                         "Checked from this browser at {}, in {} ms.",
-                        clock::format_utc(r.checked_at),
+                        clock::format_utc(r.verdict.checked_at),
                         elapsed_ms.get()
                     )
                 })
@@ -69,16 +50,16 @@ pub fn VerdictCard(
         })
     };
     let link =
-        Signal::derive(move || report.with(|_| window().location().href().unwrap_or_default()));
+        Signal::derive(move || result.with(|_| window().location().href().unwrap_or_default()));
     view! {
         <section class=class aria-labelledby="verdict-h" id="verdict">
             <p class="verdict-kicker">"Verdict"</p>
             <h2 id="verdict-h">{title}</h2>
             <p class="verdict-summary">{pick(|r| r.verdict.summary.clone())}</p>
-            <p>{pick(|r| r.sender.summary.clone())}</p>
-            {move || report.with(|r| r.as_ref().and_then(|r| r.sender.cached_policy.clone()))
+            <p>{pick(|r| r.verdict.sender.clone())}</p>
+            {move || result.with(|r| r.as_ref().and_then(|r| r.verdict.cached_policy.clone()))
                 .map(|c| view! { <p class="muted small">{c}</p> })}
-            <p class="counts"><strong>{counts}</strong></p>
+            <p class="counts"><strong>{pick(|r| r.verdict.counts.clone())}</strong></p>
             <div class="row actions">
                 <button type="button" on:click=move |_| on_again.run(())>"Check again"</button>
                 <CopyButton text=link what="link to this check" label="Copy link"/>

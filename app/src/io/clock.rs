@@ -10,9 +10,12 @@ pub fn now_unix() -> u64 {
 
 /// Milliseconds on a clock that never goes back (`performance.now()`), for timing steps; the wall
 /// clock can jump while a check runs. Falls back to `Date.now()` where there is no `performance`.
+/// Reads the global `performance`, which pages and workers both have.
 pub fn monotonic_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 

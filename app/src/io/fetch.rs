@@ -15,6 +15,18 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, Request, Response};
 
+// The global functions rather than `Window`'s methods: the same code runs on the page and in the
+// check worker, whose global scope is no `Window`.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &Request) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: i32) -> i32;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: i32);
+}
+
 /// Why a fetch gave no response, or its body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FetchError {
@@ -63,12 +75,10 @@ impl Deadline {
         let controller = AbortController::new().ok()?;
         let aborter = controller.clone();
         let on_timeout = Closure::<dyn FnMut()>::new(move || aborter.abort());
-        let handle = web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                on_timeout.as_ref().unchecked_ref(),
-                i32::try_from(ms).unwrap_or(i32::MAX),
-            )
-            .ok()?;
+        let handle = set_timeout(
+            on_timeout.as_ref().unchecked_ref(),
+            i32::try_from(ms).unwrap_or(i32::MAX),
+        );
         Some(Deadline {
             controller,
             handle,
@@ -84,17 +94,14 @@ impl Deadline {
 
 impl Drop for Deadline {
     fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            window.clear_timeout_with_handle(self.handle);
-        }
+        clear_timeout(self.handle);
     }
 }
 
 /// Sends `request`. Resolves with any HTTP response (a 404 is a response); rejects only when
 /// there is none. The request must carry the deadline's signal for the limit to apply.
 pub async fn send(request: &Request) -> Result<Response, FetchError> {
-    let window = web_sys::window().ok_or_else(|| FetchError::Other("no window".to_owned()))?;
-    let value = JsFuture::from(window.fetch_with_request(request))
+    let value = JsFuture::from(global_fetch(request))
         .await
         .map_err(|e| classify(&e))?;
     value

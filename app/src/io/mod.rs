@@ -11,7 +11,10 @@
 //! | `storage` | settings in localStorage |
 //! | `history` | past checks in localStorage |
 //! | `clipboard`, `clock` | copying text; the time |
+//! | `check_worker`, `check_scope` | the check worker, from the page and from inside it |
 
+pub mod check_scope;
+pub mod check_worker;
 pub mod clipboard;
 pub mod clock;
 pub mod doh;

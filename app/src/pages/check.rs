@@ -3,13 +3,9 @@
 
 use crate::components::check_progress::CheckProgress;
 use crate::components::field_error::sentence;
-use crate::components::findings_by_component::FindingsByComponent;
 use crate::components::history_changes::HistoryChanges;
-use crate::components::mx_table::MxTable;
 use crate::components::policy_paste::PolicyPaste;
-use crate::components::raw_records::RawRecords;
-use crate::components::sender_table::SenderTable;
-use crate::components::tlsrpt_status::TlsRptStatus;
+use crate::components::results::Results;
 use crate::components::verdict_card::VerdictCard;
 use crate::io::storage;
 use crate::runner::{CheckView, PolicyRoute, RelayChoice, RunStatus, Runner};
@@ -80,6 +76,10 @@ fn Checking(domain: DomainName) -> impl IntoView {
         RunStatus::Failed(message) => Some(message),
         _ => None,
     };
+    let stopped = move || match view.status.get() {
+        RunStatus::Stopped(message) => Some(message),
+        _ => None,
+    };
     let paste_domain = domain.clone();
     view! {
         <h1>"MTA-STS check: " <span class="domain">{title}</span></h1>
@@ -91,17 +91,19 @@ fn Checking(domain: DomainName) -> impl IntoView {
                 <button type="button" on:click=move |_| again.run(())>"Try again"</button>
             </div>
         })}
+        {move || stopped().map(|message| view! {
+            <div class="notice error" role="alert">
+                <p><strong>"The check could not run in this browser. "</strong>{sentence(&message)}</p>
+                <button type="button" on:click=move |_| again.run(())>"Try again"</button>
+            </div>
+        })}
         <Show when=move || matches!(view.route.get(), PolicyRoute::NeedsPaste | PolicyRoute::Pasted { .. })>
             <PolicyPaste domain=paste_domain.clone() route=view.route on_paste=paste/>
         </Show>
         <Show when=finished>
-            <VerdictCard report=report elapsed_ms=view.elapsed_ms on_again=again/>
+            <VerdictCard result=report elapsed_ms=view.elapsed_ms on_again=again/>
             <HistoryChanges changes=view.changes/>
-            <FindingsByComponent report=report/>
-            <MxTable report=report relay=view.relay/>
-            <SenderTable report=report/>
-            <TlsRptStatus report=report/>
-            <RawRecords report=report route=view.route/>
+            <Results result=report/>
         </Show>
     }
 }

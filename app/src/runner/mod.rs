@@ -1,85 +1,43 @@
-//! The check, run from the browser: drives core's [`Plan`] the way the native runner
-//! (`web/src/check.rs`) does, with the browser's I/O, and publishes every change to the page's
-//! signals ([`CheckView`]) so progress shows step by step.
+//! The page's side of a check: starts a run in the check worker (`crate::checker`), applies its
+//! updates to the page's signals ([`CheckView`]), and keeps the history, which lives in
+//! localStorage and so on the page (a worker has none).
 //!
 //! ```text
-//!   relay?  /healthz of this site (or the relay set in Settings)  ─► PlanOptions::browser(relay)
-//!   pump:   start every step whose needs are done ─► spawn_local(perform) ─► finish:
-//!             record in Observations, the MX answer adds round 2, pump again
-//!   policy fetch blocked (CORS)? once A/AAAA of mta-sts.<domain> are in:
-//!             no address → not run (no-address);  relay → fetch through it;  else → paste box
-//!   all steps recorded ─► core::check::evaluate ─► Report, history snapshot, compare
+//!   Runner::start ─► Request::Start{run} ─► worker ─► Update::{Relay, Route, Steps}* ─► signals
+//!                                                  └► Update::Finished ─► history, compare, signals
+//!   paste ─► Request::Paste{run} ─► Update::{Route, Steps, Finished} (evaluated again)
+//!   cancel (page left, check again) ─► Request::Cancel{run}; later updates of the run dropped
 //! ```
-//!
-//! In the browser `fetch` and the relay resolve names themselves, so nothing waits for an
-//! address lookup ([`PlanOptions::browser`]): round 1 starts at once, round 2 as soon as the MX
-//! answer names the hosts. The only extra wait is the fallback of a blocked policy fetch, which
-//! needs the policy host's lookups to tell "no such host" from "not allowed to read".
 
-mod relay_choice;
 mod view;
 
-pub use relay_choice::{RelayChoice, RelayInfo};
-pub use view::{Changes, CheckView, PolicyRoute, RunStatus, StepProgress, StepState};
+pub use crate::checker::protocol::{PolicyRoute, RelayChoice, RelayInfo, StepProgress, StepState};
+pub use view::{Changes, CheckView, RunStatus};
 
-use crate::io::{clock, doh, history, policy, relay};
+use crate::checker::protocol::{Event, Finished, Request, Update};
+use crate::io::check_worker::CheckWorker;
+use crate::io::history;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use std::cell::RefCell;
-use std::collections::HashSet;
+use std::cell::Cell;
 use std::rc::Rc;
-use stslens_core::check::{
-    NotRunReason, Observations, Outcome, Pasted, Plan, PlanOptions, Snapshot, Step, compare,
-    evaluate, pasted_policy,
-};
-use stslens_core::dns::Status;
+use stslens_core::check::compare;
 use stslens_core::name::DomainName;
-use stslens_core::probe::{FailureKind, ProbeFailure};
-use view::describe;
 
-/// A policy fetch the browser could not read, waiting for its fallback.
-struct Deferred {
-    began: u64,
-    /// Redirects need no address check: the host answered.
-    redirected: bool,
-    message: String,
+thread_local! {
+    /// The number of the latest run: a run's updates are applied only while it is the latest.
+    static LATEST: Cell<u32> = const { Cell::new(0) };
 }
 
-struct Inner {
-    domain: DomainName,
-    resolver: String,
-    relay: Option<String>,
-    plan: Plan,
-    observations: Observations,
-    started: HashSet<Step>,
-    running: usize,
-    deferred: Option<Deferred>,
-    start_ms: f64,
-    checked_at: i64,
-    cancelled: bool,
-}
-
-/// One check run; cheap to clone (shared state). Dropping it does not stop it: [`Runner::cancel`].
+/// One check run on the page; cheap to clone. Dropping it does not stop it: [`Runner::cancel`].
 #[derive(Clone)]
 pub struct Runner {
-    inner: Rc<RefCell<Inner>>,
-    view: CheckView,
-}
-
-/// What performing a step gave.
-enum Performed {
-    Outcome(Outcome),
-    /// The browser may not read the policy: decide the fallback later.
-    Deferred {
-        redirected: bool,
-        message: String,
-    },
+    run: u32,
+    worker: Option<Rc<CheckWorker>>,
 }
 
 impl Runner {
-    /// Starts checking `domain` with the DoH `resolver`; `relay` is the relay setting's base URL
-    /// and whether it was chosen explicitly (another origin) or is this site's own, to be
-    /// confirmed by its `/healthz`.
+    /// Starts checking `domain` with the DoH `resolver`; `relay` is the relay setting, which
+    /// the worker confirms (`/healthz`) when it is this site's own.
     pub fn start(
         view: CheckView,
         domain: DomainName,
@@ -87,400 +45,105 @@ impl Runner {
         relay: RelayChoice,
     ) -> Runner {
         view.reset();
-        let runner = Runner {
-            inner: Rc::new(RefCell::new(Inner {
-                plan: Plan::new(domain.clone(), PlanOptions::browser(false)),
-                domain,
-                resolver,
-                relay: None,
-                observations: Observations::new(),
-                started: HashSet::new(),
-                running: 0,
-                deferred: None,
-                start_ms: clock::monotonic_ms(),
-                checked_at: 0,
-                cancelled: false,
-            })),
-            view,
+        let run = LATEST.with(|l| l.get().wrapping_add(1));
+        LATEST.with(|l| l.set(run));
+        let worker = match CheckWorker::shared() {
+            Ok(worker) => worker,
+            Err(message) => {
+                view.status.set(RunStatus::Stopped(format!(
+                    "the check engine did not start: {message}"
+                )));
+                return Runner { run, worker: None };
+            }
         };
-        let this = runner.clone();
-        spawn_local(async move {
-            let info = relay.resolve().await;
-            if this.cancelled() {
-                return;
+        worker.set_handler(Some(move |event: Event| match event {
+            Event::Update { run: of, update } if of == run && is_latest(run) => {
+                apply(view, update);
             }
-            {
-                let mut inner = this.inner.borrow_mut();
-                inner.relay = info.base.clone();
-                inner.plan = Plan::new(
-                    inner.domain.clone(),
-                    PlanOptions::browser(info.base.is_some()),
-                );
-                inner.start_ms = clock::monotonic_ms();
+            Event::Failed { message } if is_latest(run) => {
+                view.status.try_set(RunStatus::Stopped(message));
             }
-            this.view.relay.set(Some(info));
-            this.publish();
-            this.pump();
+            _ => {}
+        }));
+        worker.send(&Request::Start {
+            run,
+            domain,
+            resolver,
+            relay,
         });
-        runner
+        Runner {
+            run,
+            worker: Some(worker),
+        }
     }
 
-    /// Stops publishing: results that arrive later are dropped.
+    /// Stops the run: the worker drops it, and updates already on their way are ignored.
     pub fn cancel(&self) {
-        self.inner.borrow_mut().cancelled = true;
-    }
-
-    fn cancelled(&self) -> bool {
-        self.inner.borrow().cancelled
-    }
-
-    fn now(&self) -> u64 {
-        (clock::monotonic_ms() - self.inner.borrow().start_ms).max(0.0) as u64
+        LATEST.with(|l| {
+            if l.get() == self.run {
+                l.set(self.run.wrapping_add(1));
+            }
+        });
+        if let Some(worker) = &self.worker {
+            worker.send(&Request::Cancel { run: self.run });
+        }
     }
 
     /// Evaluates the check again with a policy the user pasted in place of the blocked fetch.
     pub fn paste(&self, text: &str) {
-        let route = {
-            let mut inner = self.inner.borrow_mut();
-            let (began, finished) = inner
-                .observations
-                .get(&Step::PolicyFetch)
-                .map_or((0, 0), |o| (o.started_ms, o.finished_ms));
-            let (outcome, route) = match pasted_policy(&inner.domain, text) {
-                Pasted::Response { probe, head_seen } => (
-                    Outcome::Policy { policy: probe },
-                    PolicyRoute::Pasted { head_seen },
-                ),
-                Pasted::Failure(failure) => (
-                    Outcome::Failed { failure },
-                    PolicyRoute::Pasted { head_seen: true },
-                ),
-            };
-            inner
-                .observations
-                .record(Step::PolicyFetch, began, finished, outcome);
-            route
-        };
-        self.view.route.set(route);
-        self.publish();
-        self.evaluate();
-    }
-
-    /// Starts every step whose needs are done.
-    fn pump(&self) {
-        let ready: Vec<Step> = {
-            let mut inner = self.inner.borrow_mut();
-            let ready: Vec<Step> = inner
-                .plan
-                .steps()
-                .iter()
-                .filter(|p| p.needs.iter().all(|n| inner.observations.has(n)))
-                .map(|p| p.step.clone())
-                .filter(|s| !inner.started.contains(s))
-                .collect();
-            for step in &ready {
-                inner.started.insert(step.clone());
-                inner.running += 1;
-            }
-            ready
-        };
-        if ready.is_empty() {
-            return;
-        }
-        self.publish();
-        for step in ready {
-            let this = self.clone();
-            let (domain, resolver, relay) = {
-                let inner = self.inner.borrow();
-                (
-                    inner.domain.clone(),
-                    inner.resolver.clone(),
-                    inner.relay.clone(),
-                )
-            };
-            spawn_local(async move {
-                let began = this.now();
-                let performed = perform(&domain, &step, &resolver, relay.as_deref()).await;
-                this.finish(step, began, performed);
+        if let Some(worker) = &self.worker {
+            worker.send(&Request::Paste {
+                run: self.run,
+                text: text.to_owned(),
             });
         }
-    }
-
-    fn finish(&self, step: Step, began: u64, performed: Performed) {
-        if self.cancelled() {
-            return;
-        }
-        let finished = self.now();
-        {
-            let mut inner = self.inner.borrow_mut();
-            inner.running -= 1;
-            match performed {
-                Performed::Outcome(outcome) => {
-                    if step == Step::Mx
-                        && let Outcome::Lookup { lookup } = &outcome
-                    {
-                        inner.plan.add_mx_hosts(lookup);
-                    }
-                    // A policy that arrives while the route is still pending came from the
-                    // browser's own fetch; the relay's answer arrives with the route on Relay.
-                    if step == Step::PolicyFetch
-                        && matches!(outcome, Outcome::Policy { .. })
-                        && self.view.route.get_untracked() == PolicyRoute::Pending
-                    {
-                        self.view.route.set(PolicyRoute::Browser);
-                    }
-                    inner.observations.record(step, began, finished, outcome);
-                }
-                Performed::Deferred {
-                    redirected,
-                    message,
-                } => {
-                    inner.deferred = Some(Deferred {
-                        began,
-                        redirected,
-                        message,
-                    });
-                }
-            }
-        }
-        self.settle_deferred();
-        self.publish();
-        self.pump();
-        self.maybe_evaluate();
-    }
-
-    /// Decides what becomes of a policy fetch the browser could not read, once the policy
-    /// host's lookups are in: no address, through the relay, or the paste box.
-    fn settle_deferred(&self) {
-        let mut inner = self.inner.borrow_mut();
-        let Some(deferred) = inner.deferred.as_ref() else {
-            return;
-        };
-        let looked_up = |step| inner.observations.has(step);
-        let host_looked_up = looked_up(&Step::PolicyHostA) && looked_up(&Step::PolicyHostAaaa);
-        if !(deferred.redirected || host_looked_up) {
-            return;
-        }
-        let absent = |step| {
-            inner
-                .observations
-                .lookup(step)
-                .is_some_and(|l| matches!(l.status, Status::NxDomain | Status::NoData))
-        };
-        let no_address =
-            !deferred.redirected && absent(&Step::PolicyHostA) && absent(&Step::PolicyHostAaaa);
-        let Some(deferred) = inner.deferred.take() else {
-            return;
-        };
-        let now = (clock::monotonic_ms() - inner.start_ms).max(0.0) as u64;
-        if no_address {
-            let message = format!("mta-sts.{} has no address", inner.domain);
-            inner.observations.record(
-                Step::PolicyFetch,
-                deferred.began,
-                now,
-                Outcome::NotRun {
-                    reason: NotRunReason::NoAddress,
-                    message,
-                },
-            );
-            self.view.route.set(PolicyRoute::Other);
-            return;
-        }
-        let Some(base) = inner.relay.clone() else {
-            let outcome = if deferred.redirected {
-                Outcome::Failed {
-                    failure: ProbeFailure {
-                        kind: FailureKind::Protocol,
-                        message: deferred.message,
-                    },
-                }
-            } else {
-                Outcome::NotRun {
-                    reason: NotRunReason::Blocked,
-                    message: deferred.message,
-                }
-            };
-            let needs_paste = !deferred.redirected;
-            inner
-                .observations
-                .record(Step::PolicyFetch, deferred.began, now, outcome);
-            self.view.route.set(if needs_paste {
-                PolicyRoute::NeedsPaste
-            } else {
-                PolicyRoute::Other
-            });
-            return;
-        };
-        inner.running += 1;
-        let domain = inner.domain.clone();
-        drop(inner);
-        self.view.route.set(PolicyRoute::Relay);
-        let this = self.clone();
-        spawn_local(async move {
-            let outcome = match relay::fetch_policy(&base, &domain).await {
-                Ok(policy) => Outcome::Policy { policy },
-                Err(e) => Outcome::Failed {
-                    failure: e.failure(),
-                },
-            };
-            this.finish(
-                Step::PolicyFetch,
-                deferred.began,
-                Performed::Outcome(outcome),
-            );
-        });
-    }
-
-    /// Evaluates once every planned step has a result and nothing is under way.
-    fn maybe_evaluate(&self) {
-        let complete = {
-            let inner = self.inner.borrow();
-            inner.running == 0
-                && inner.deferred.is_none()
-                && inner
-                    .plan
-                    .steps()
-                    .iter()
-                    .all(|s| inner.observations.has(&s.step))
-        };
-        if !complete {
-            return;
-        }
-        let unreachable = {
-            let inner = self.inner.borrow();
-            match (
-                inner.observations.failure(&Step::Mx),
-                inner.observations.failure(&Step::StsRecord),
-            ) {
-                (Some(mx), Some(_)) => Some(mx.message.clone()),
-                _ => None,
-            }
-        };
-        if let Some(message) = unreachable {
-            self.view.status.set(RunStatus::Failed(message));
-            return;
-        }
-        self.inner.borrow_mut().checked_at = clock::now_unix() as i64;
-        self.evaluate();
-    }
-
-    /// Core's evaluation of what was observed, then the history.
-    fn evaluate(&self) {
-        let report = {
-            let inner = self.inner.borrow();
-            evaluate(&inner.plan, &inner.observations, inner.checked_at)
-        };
-        let mut snapshot = Snapshot::of(&report);
-        if matches!(self.view.route.get_untracked(), PolicyRoute::Pasted { .. }) {
-            // A text box rewrites line endings: the pasted body's hash is not the served one's.
-            snapshot.policy_sha256 = None;
-        }
-        // History is a convenience: a browser that keeps no storage still gets its report.
-        if let Ok(previous) = history::record(snapshot.clone()) {
-            self.view.changes.set(previous.map(|p| Changes {
-                previous_at: p.checked_at,
-                findings: compare(&p, &snapshot),
-            }));
-        }
-        self.view.report.set(Some(report));
-        self.view.status.set(RunStatus::Finished);
-    }
-
-    /// Rebuilds the progress list from the plan and the observations.
-    fn publish(&self) {
-        let inner = self.inner.borrow();
-        let route = self.view.route.get_untracked();
-        let steps = inner
-            .plan
-            .steps()
-            .iter()
-            .map(|planned| {
-                let seen = inner.observations.get(&planned.step);
-                let (state, note) = match seen.map(|o| &o.outcome) {
-                    Some(outcome) => describe(outcome),
-                    None if inner.started.contains(&planned.step) => {
-                        (StepState::Running, String::new())
-                    }
-                    None => (StepState::Waiting, String::new()),
-                };
-                let note = match (&planned.step, &route) {
-                    (Step::PolicyFetch, PolicyRoute::Relay) if seen.is_some() => {
-                        format!("{note}, through the relay")
-                    }
-                    (Step::PolicyFetch, PolicyRoute::Relay) => {
-                        "blocked for the browser; asking the relay".to_owned()
-                    }
-                    (Step::PolicyFetch, PolicyRoute::Pasted { .. }) => format!("{note}, pasted"),
-                    _ => note,
-                };
-                StepProgress {
-                    id: planned.id.clone(),
-                    label: planned.label.clone(),
-                    round: planned.round,
-                    state,
-                    elapsed_ms: seen.map(|o| o.finished_ms - o.started_ms),
-                    note,
-                }
-            })
-            .collect();
-        self.view.elapsed_ms.set(inner.observations.elapsed_ms());
-        drop(inner);
-        self.view.steps.set(steps);
     }
 }
 
-/// Performs one step with the browser's I/O.
-async fn perform(
-    domain: &DomainName,
-    step: &Step,
-    resolver: &str,
-    relay: Option<&str>,
-) -> Performed {
-    if let Some((name, record_type)) = step.query(domain) {
-        return Performed::Outcome(match doh::lookup(resolver, &name, record_type).await {
-            Ok(lookup) => Outcome::Lookup { lookup },
-            Err(e) => Outcome::Failed {
-                failure: e.failure(),
-            },
-        });
+fn is_latest(run: u32) -> bool {
+    LATEST.with(|l| l.get() == run)
+}
+
+/// Applies one of the worker's updates to the signals. `try_set`: the page may have been left
+/// (its signals disposed) while the update was on its way.
+fn apply(view: CheckView, update: Update) {
+    match update {
+        Update::Relay(info) => {
+            view.relay.try_set(Some(info));
+        }
+        Update::Route(route) => {
+            view.route.try_set(route);
+        }
+        Update::Steps { steps, elapsed_ms } => {
+            view.elapsed_ms.try_set(elapsed_ms);
+            view.steps.try_set(steps);
+        }
+        Update::Unreachable { message } => {
+            view.status.try_set(RunStatus::Failed(message));
+        }
+        Update::Finished(finished) => done(view, *finished),
     }
-    match step {
-        Step::PolicyFetch => match policy::fetch_policy(domain).await {
-            Ok(policy) => Performed::Outcome(Outcome::Policy { policy }),
-            Err(e @ policy::PolicyFetchError::Blocked { .. }) => Performed::Deferred {
-                redirected: false,
-                message: e.to_string(),
-            },
-            Err(e @ policy::PolicyFetchError::Redirected { .. }) => Performed::Deferred {
-                redirected: true,
-                message: e.to_string(),
-            },
-            Err(e) => Performed::Outcome(Outcome::Failed {
-                failure: ProbeFailure {
-                    kind: match e {
-                        policy::PolicyFetchError::Timeout { .. } => FailureKind::Timeout,
-                        _ => FailureKind::Network,
-                    },
-                    message: e.to_string(),
-                },
-            }),
-        },
-        Step::MxProbe { host } => Performed::Outcome(match relay {
-            Some(base) => match relay::probe_mx(base, host).await {
-                Ok(probe) => Outcome::Probe { probe },
-                Err(e) => Outcome::Failed {
-                    failure: e.failure(),
-                },
-            },
-            None => Outcome::NotRun {
-                reason: NotRunReason::Unsupported,
-                message: "no relay is configured".to_owned(),
-            },
-        }),
-        other => Performed::Outcome(Outcome::NotRun {
-            reason: NotRunReason::Unsupported,
-            message: format!("{other} is not a step the browser performs"),
-        }),
+}
+
+/// The result is in: the history's snapshot and what changed since the previous one, then the
+/// result itself.
+fn done(view: CheckView, finished: Finished) {
+    let mut snapshot = finished.snapshot.clone();
+    let pasted = view
+        .route
+        .try_get_untracked()
+        .is_some_and(|r| matches!(r, PolicyRoute::Pasted { .. }));
+    if pasted {
+        // A text box rewrites line endings: the pasted body's hash is not the served one's.
+        snapshot.policy_sha256 = None;
     }
+    // History is a convenience: a browser that keeps no storage still gets its report.
+    if let Ok(previous) = history::record(snapshot.clone()) {
+        view.changes.try_set(previous.map(|p| Changes {
+            previous_at: p.checked_at,
+            findings: compare(&p, &snapshot),
+        }));
+    }
+    view.report.try_set(Some(finished));
+    view.status.try_set(RunStatus::Finished);
 }

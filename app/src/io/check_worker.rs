@@ -1,0 +1,188 @@
+//! The page's side of the check worker: starting it when the first check starts, posting
+//! requests, and handing its events to the run the page shows.
+//!
+//! One worker serves the whole visit ([`CheckWorker::shared`]): a second check, or "Check
+//! again", does not fetch and compile its wasm again.
+
+use crate::checker::protocol::{Event, MSG, MxFill, Request};
+use js_sys::{Object, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use stslens_core::name::DomainName;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MessageEvent, Worker};
+
+/// Trunk's loader for the worker binary (`data-type="worker"`, `data-loader-shim` in
+/// index.html): it imports the wasm-bindgen glue and starts `stslens-check_bg.wasm`. A file of
+/// this origin, as the CSP's `worker-src 'self'` requires.
+pub const WORKER_URL: &str = "/stslens-check_loader.js";
+
+type Handler = Rc<dyn Fn(Event)>;
+type FillDone = Box<dyn FnOnce(MxFill)>;
+
+/// The running worker.
+pub struct CheckWorker {
+    worker: Worker,
+    handler: Rc<RefCell<Option<Handler>>>,
+    /// "Fill in from DNS" lookups under way, by id.
+    fills: Rc<RefCell<Vec<(u32, FillDone)>>>,
+    ready: Rc<Cell<bool>>,
+    /// Envelopes posted before the worker said it was ready: a message that arrives while its
+    /// wasm is still loading would find no listener and be lost.
+    waiting: Rc<RefCell<Vec<JsValue>>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+thread_local! {
+    static SHARED: RefCell<Option<Rc<CheckWorker>>> = const { RefCell::new(None) };
+}
+
+impl CheckWorker {
+    /// The worker of this visit, started on first use.
+    pub fn shared() -> Result<Rc<CheckWorker>, String> {
+        SHARED.with(|shared| {
+            if let Some(worker) = shared.borrow().as_ref() {
+                return Ok(worker.clone());
+            }
+            let worker = Rc::new(CheckWorker::start(WORKER_URL)?);
+            *shared.borrow_mut() = Some(worker.clone());
+            Ok(worker)
+        })
+    }
+
+    /// Starts a worker from `url`.
+    pub fn start(url: &str) -> Result<CheckWorker, String> {
+        let worker = Worker::new(url).map_err(|e| format!("{e:?}"))?;
+        let handler: Rc<RefCell<Option<Handler>>> = Rc::new(RefCell::new(None));
+        let fills: Rc<RefCell<Vec<(u32, FillDone)>>> = Rc::default();
+        let ready = Rc::new(Cell::new(false));
+        let waiting: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
+
+        let deliver = {
+            let (handler, fills) = (handler.clone(), fills.clone());
+            move |event: Event| {
+                match &event {
+                    Event::MxFill { id, fill } => {
+                        let mut fills = fills.borrow_mut();
+                        if let Some(i) = fills.iter().position(|(of, _)| of == id) {
+                            let (_, done) = fills.remove(i);
+                            drop(fills);
+                            done(fill.clone());
+                        }
+                        return;
+                    }
+                    Event::Failed { message } => {
+                        let waiting: Vec<_> = fills.borrow_mut().drain(..).collect();
+                        for (_, done) in waiting {
+                            done(MxFill {
+                                hosts: Vec::new(),
+                                message: format!("No answer: {message}."),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+                // Cloned out first: the handler may set a new handler.
+                let current = handler.borrow().clone();
+                if let Some(h) = current {
+                    h(event);
+                }
+            }
+        };
+        let on_message = {
+            let (deliver, ready, waiting, worker) = (
+                deliver.clone(),
+                ready.clone(),
+                waiting.clone(),
+                worker.clone(),
+            );
+            Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+                let event = read_envelope(&message.data())
+                    .unwrap_or_else(|message| Event::Failed { message });
+                if event == Event::Ready && !ready.replace(true) {
+                    for envelope in waiting.borrow_mut().drain(..) {
+                        let _ = worker.post_message(&envelope);
+                    }
+                }
+                deliver(event);
+            })
+        };
+        let on_error = {
+            let url = url.to_owned();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                let detail = event
+                    .dyn_ref::<web_sys::ErrorEvent>()
+                    .map(|e| e.message())
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or_else(|| format!("{url} did not load"));
+                deliver(Event::Failed {
+                    message: format!("the check engine stopped: {detail}"),
+                });
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(CheckWorker {
+            worker,
+            handler,
+            fills,
+            ready,
+            waiting,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sets who receives the events (`None`: nobody; events are then dropped).
+    pub fn set_handler(&self, handler: Option<impl Fn(Event) + 'static>) {
+        *self.handler.borrow_mut() = handler.map(|h| Rc::new(h) as Handler);
+    }
+
+    /// Looks up the MX hosts of `domain` ("Fill in from DNS"); `done` gets the answer.
+    pub fn mx_fill(
+        &self,
+        resolver: String,
+        domain: DomainName,
+        done: impl FnOnce(MxFill) + 'static,
+    ) {
+        thread_local! {
+            static NEXT: Cell<u32> = const { Cell::new(0) };
+        }
+        let id = NEXT.with(|n| n.replace(n.get().wrapping_add(1)));
+        self.fills.borrow_mut().push((id, Box::new(done)));
+        self.send(&Request::MxFill {
+            id,
+            resolver,
+            domain,
+        });
+    }
+
+    /// Posts a request, or keeps it until the worker is ready.
+    pub fn send(&self, request: &Request) {
+        let envelope = Object::new();
+        let json = serde_json::to_string(request).expect("requests serialise");
+        let _ = Reflect::set(&envelope, &MSG.into(), &json.into());
+        if self.ready.get() {
+            let _ = self.worker.post_message(&envelope);
+        } else {
+            self.waiting.borrow_mut().push(envelope.into());
+        }
+    }
+}
+
+impl Drop for CheckWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+fn read_envelope(data: &JsValue) -> Result<Event, String> {
+    let msg = Reflect::get(data, &MSG.into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .ok_or("the check engine sent a message without content")?;
+    serde_json::from_str(&msg)
+        .map_err(|e| format!("the check engine sent a message the page does not understand: {e}"))
+}
