@@ -162,7 +162,7 @@ impl CheckWorker {
     /// Posts a request, or keeps it until the worker is ready.
     pub fn send(&self, request: &Request) {
         let envelope = Object::new();
-        let json = serde_json::to_string(request).expect("requests serialise");
+        let json = super::json::to_string(request).expect("requests serialise");
         let _ = Reflect::set(&envelope, &MSG.into(), &json.into());
         if self.ready.get() {
             let _ = self.worker.post_message(&envelope);
@@ -183,6 +183,6 @@ fn read_envelope(data: &JsValue) -> Result<Event, String> {
         .ok()
         .and_then(|m| m.as_string())
         .ok_or("the check engine sent a message without content")?;
-    serde_json::from_str(&msg)
+    super::json::from_str(&msg)
         .map_err(|e| format!("the check engine sent a message the page does not understand: {e}"))
 }

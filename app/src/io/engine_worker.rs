@@ -140,7 +140,7 @@ impl EngineWorker {
     /// worker; their bytes are read there, never here.
     pub fn send(&self, request: &Request, files: &[File]) {
         let envelope = Object::new();
-        let json = serde_json::to_string(request).expect("requests serialise");
+        let json = super::json::to_string(request).expect("requests serialise");
         let _ = Reflect::set(&envelope, &MSG.into(), &json.into());
         if !files.is_empty() {
             let list: Array = files.iter().collect();
@@ -165,7 +165,7 @@ fn read_envelope(data: &JsValue) -> Result<Delivery, String> {
         .ok()
         .and_then(|m| m.as_string())
         .ok_or("the report engine sent a message without content")?;
-    let event = serde_json::from_str(&msg).map_err(|e| {
+    let event = super::json::from_str(&msg).map_err(|e| {
         format!("the report engine sent a message the page does not understand: {e}")
     })?;
     let text = Reflect::get(data, &TEXT.into())

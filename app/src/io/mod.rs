@@ -24,6 +24,7 @@ pub mod engine_worker;
 pub mod fetch;
 pub mod files;
 pub mod history;
+pub mod json;
 pub mod policy;
 pub mod relay;
 pub mod samples;

@@ -30,7 +30,7 @@ pub async fn fetch_samples() -> Result<Vec<File>, String> {
     )
     .map_err(|_| format!("{INDEX} is not text"))?;
     let index: Index =
-        serde_json::from_str(&text).map_err(|e| format!("{INDEX} is not a sample list: {e}"))?;
+        super::json::from_str(&text).map_err(|e| format!("{INDEX} is not a sample list: {e}"))?;
     let mut files = Vec::with_capacity(index.files.len());
     for name in &index.files {
         // Plain names only: the list cannot point outside /samples/.

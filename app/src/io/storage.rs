@@ -111,13 +111,13 @@ pub fn save_settings(settings: &Settings) -> Result<(), StorageError> {
 /// Reads a JSON value stored under `key`; `None` when absent, unreadable or of another shape.
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
     let text = local_storage()?.get_item(key).ok()??;
-    serde_json::from_str(&text).ok()
+    super::json::from_str(&text).ok()
 }
 
 /// Stores `value` as JSON under `key`.
 pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), StorageError> {
     let storage = local_storage().ok_or(StorageError::Unavailable)?;
-    let text = serde_json::to_string(value).map_err(|e| StorageError::Refused(e.to_string()))?;
+    let text = super::json::to_string(value).map_err(StorageError::Refused)?;
     storage
         .set_item(key, &text)
         .map_err(|e| StorageError::Refused(format!("{e:?}")))
