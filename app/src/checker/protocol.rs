@@ -42,6 +42,16 @@ pub enum Request {
         /// The run.
         run: u32,
     },
+    /// Run the generator on a request the page has already validated
+    /// (`stslens_core::generate::validate`).
+    Generate {
+        /// The page's number for this request; only the latest one is answered to.
+        id: u32,
+        /// The form's values.
+        request: stslens_core::generate::Request,
+        /// Now, unix seconds: the policy id is taken from it.
+        now: u64,
+    },
     /// Look up the MX hosts of `domain` for the generator's "Fill in from DNS".
     MxFill {
         /// The page's number for this lookup.
@@ -65,6 +75,13 @@ pub enum Event {
         run: u32,
         /// What happened.
         update: Update,
+    },
+    /// The answer to [`Request::Generate`]: the output, or why there is none.
+    Generated {
+        /// The request.
+        id: u32,
+        /// What the generator produced.
+        output: Result<Box<Generated>, String>,
     },
     /// The answer to [`Request::MxFill`].
     MxFill {
@@ -229,4 +246,43 @@ pub struct MxFill {
     pub hosts: Vec<String>,
     /// A sentence for the status line.
     pub message: String,
+}
+
+/// What the generator produced, as the /generate page shows it: core's
+/// `stslens_core::generate::Generated` without its model types. The generator, the linters that
+/// check its output and the hosting texts run in the worker; the page reads only this, which
+/// keeps them out of the page's first load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generated {
+    /// True when no finding is an error.
+    pub valid: bool,
+    /// The mail domain, normalised.
+    pub domain: String,
+    /// The inputs that were left empty and took their default.
+    pub defaulted: Vec<stslens_core::generate::Field>,
+    /// The policy file.
+    pub policy: stslens_core::generate::PolicyFile,
+    /// The TXT records and zone-file lines.
+    pub dns: stslens_core::generate::DnsRecords,
+    /// How to serve the policy file.
+    pub hosting: stslens_core::generate::Hosting,
+    /// The rollout checklist.
+    pub rollout: Vec<stslens_core::generate::Step>,
+    /// The lints' findings on the output, then the generator's advice.
+    pub findings: Vec<stslens_core::Finding>,
+}
+
+impl From<stslens_core::generate::Generated> for Generated {
+    fn from(g: stslens_core::generate::Generated) -> Self {
+        Generated {
+            valid: g.valid,
+            domain: g.domain,
+            defaulted: g.defaulted,
+            policy: g.policy,
+            dns: g.dns,
+            hosting: g.hosting,
+            rollout: g.rollout,
+            findings: g.findings,
+        }
+    }
 }

@@ -34,6 +34,12 @@ fn handle(current: &RefCell<Option<Run>>, request: Request) {
                 r.paste(&text);
             }
         }
+        Request::Generate { id, request, now } => {
+            let output = stslens_core::generate::generate(&request, now)
+                .map(|g| Box::new(g.into()))
+                .map_err(|invalid| invalid.to_string());
+            post(&Event::Generated { id, output });
+        }
         Request::MxFill {
             id,
             resolver,

@@ -6,9 +6,9 @@ use super::findings_list::FindingsList;
 use super::output_block::OutputBlock;
 use super::rich_text::RichText;
 use super::rollout_checklist::RolloutChecklist;
+use crate::checker::protocol::Generated;
 use leptos::prelude::*;
 use stslens_core::Severity;
-use stslens_core::generate::Generated;
 
 /// The output sections for `generated` (rendered only while it is `Some`). `on_new_id` asks the
 /// page for a fresh id from the clock.

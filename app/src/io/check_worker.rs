@@ -4,7 +4,7 @@
 //! One worker serves the whole visit ([`CheckWorker::shared`]): a second check, or "Check
 //! again", does not fetch and compile its wasm again.
 
-use crate::checker::protocol::{Event, MSG, MxFill, Request};
+use crate::checker::protocol::{Event, Generated, MSG, MxFill, Request};
 use js_sys::{Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -20,6 +20,7 @@ pub const WORKER_URL: &str = "/stslens-check_loader.js";
 
 type Handler = Rc<dyn Fn(Event)>;
 type FillDone = Box<dyn FnOnce(MxFill)>;
+type GenerateDone = Box<dyn FnOnce(Result<Generated, String>)>;
 
 /// The running worker.
 pub struct CheckWorker {
@@ -27,6 +28,8 @@ pub struct CheckWorker {
     handler: Rc<RefCell<Option<Handler>>>,
     /// "Fill in from DNS" lookups under way, by id.
     fills: Rc<RefCell<Vec<(u32, FillDone)>>>,
+    /// The latest generator request and who wants its answer (an older one is superseded).
+    generation: Rc<RefCell<Option<(u32, GenerateDone)>>>,
     ready: Rc<Cell<bool>>,
     /// Envelopes posted before the worker said it was ready: a message that arrives while its
     /// wasm is still loading would find no listener and be lost.
@@ -57,13 +60,23 @@ impl CheckWorker {
         let worker = Worker::new(url).map_err(|e| format!("{e:?}"))?;
         let handler: Rc<RefCell<Option<Handler>>> = Rc::new(RefCell::new(None));
         let fills: Rc<RefCell<Vec<(u32, FillDone)>>> = Rc::default();
+        let generation: Rc<RefCell<Option<(u32, GenerateDone)>>> = Rc::default();
         let ready = Rc::new(Cell::new(false));
         let waiting: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
 
         let deliver = {
-            let (handler, fills) = (handler.clone(), fills.clone());
+            let (handler, fills, generation) = (handler.clone(), fills.clone(), generation.clone());
             move |event: Event| {
                 match &event {
+                    Event::Generated { id, output } => {
+                        let latest = generation.borrow().as_ref().map(|(of, _)| *of);
+                        if latest == Some(*id)
+                            && let Some((_, done)) = generation.borrow_mut().take()
+                        {
+                            done(output.clone().map(|g| *g));
+                        }
+                        return;
+                    }
                     Event::MxFill { id, fill } => {
                         let mut fills = fills.borrow_mut();
                         if let Some(i) = fills.iter().position(|(of, _)| of == id) {
@@ -74,6 +87,9 @@ impl CheckWorker {
                         return;
                     }
                     Event::Failed { message } => {
+                        if let Some((_, done)) = generation.borrow_mut().take() {
+                            done(Err(format!("the generator did not answer: {message}")));
+                        }
                         let waiting: Vec<_> = fills.borrow_mut().drain(..).collect();
                         for (_, done) in waiting {
                             done(MxFill {
@@ -128,6 +144,7 @@ impl CheckWorker {
             worker,
             handler,
             fills,
+            generation,
             ready,
             waiting,
             _on_message: on_message,
@@ -138,6 +155,22 @@ impl CheckWorker {
     /// Sets who receives the events (`None`: nobody; events are then dropped).
     pub fn set_handler(&self, handler: Option<impl Fn(Event) + 'static>) {
         *self.handler.borrow_mut() = handler.map(|h| Rc::new(h) as Handler);
+    }
+
+    /// Runs the generator on a validated `request`; `done` gets the output, unless a newer
+    /// request comes first (then only the newer one is answered).
+    pub fn generate(
+        &self,
+        request: stslens_core::generate::Request,
+        now: u64,
+        done: impl FnOnce(Result<Generated, String>) + 'static,
+    ) {
+        thread_local! {
+            static NEXT: Cell<u32> = const { Cell::new(0) };
+        }
+        let id = NEXT.with(|n| n.replace(n.get().wrapping_add(1)));
+        *self.generation.borrow_mut() = Some((id, Box::new(done)));
+        self.send(&Request::Generate { id, request, now });
     }
 
     /// Looks up the MX hosts of `domain` ("Fill in from DNS"); `done` gets the answer.

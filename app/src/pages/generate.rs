@@ -1,16 +1,23 @@
 //! `/generate`: a form (domain, MX hosts, mode, max_age, report destinations) and, live beside
 //! it, everything to publish, produced and self-checked by `stslens_core::generate`. The page only
 //! gathers input, stamps the time and shows the result; all MTA-STS knowledge is in the core.
+//!
+//! The page validates the form itself as you type (`generate::validate`, small), and asks the
+//! check worker for the output once the form is valid: the generator, the linters that check its
+//! output and the hosting texts are a large part of the wasm, and this keeps them out of the
+//! site's first load.
 
+use crate::checker::protocol::Generated;
 use crate::components::field_error::{FieldError, sentence};
 use crate::components::generator_output::GeneratorOutput;
 use crate::components::mx_from_dns::MxFromDns;
 use crate::components::rich_text::RichText;
+use crate::io::check_worker::CheckWorker;
 use crate::io::clock;
 use leptos::prelude::*;
 use stslens_core::generate::{
-    Field, Generated, InvalidRequest, MAX_AGE_PRESETS, Request, default_max_age, describe_seconds,
-    generate, parse_max_age,
+    Field, InvalidRequest, MAX_AGE_PRESETS, Request, default_max_age, describe_seconds,
+    parse_max_age, validate,
 };
 use stslens_core::policy::Mode;
 
@@ -42,7 +49,8 @@ pub fn Generate() -> impl IntoView {
     // Fields the user has left once: only then is an empty field's problem worth showing.
     let visited = RwSignal::new(Vec::<Field>::new());
 
-    let result = Memo::new(move |_| {
+    // The form as a request, and its problems; `Ok` once it can be generated.
+    let checked = Memo::new(move |_| {
         let parsed_age = parse_max_age(&max_age.get());
         let request = Request {
             domain: domain.get(),
@@ -51,10 +59,11 @@ pub fn Generate() -> impl IntoView {
             max_age: parsed_age.clone().ok().flatten(),
             rua: vec![rua.get()],
         };
-        let result = generate(&request, now.get());
-        match (parsed_age, result) {
-            (Ok(_), result) => result,
-            (Err(age), Ok(_)) => Err(InvalidRequest { errors: vec![age] }),
+        let valid = validate(&request);
+        match (parsed_age, valid) {
+            (Ok(_), Ok(())) => Ok(request),
+            (Ok(_), Err(invalid)) => Err(invalid),
+            (Err(age), Ok(())) => Err(InvalidRequest { errors: vec![age] }),
             (Err(age), Err(mut invalid)) => {
                 let at = invalid
                     .errors
@@ -66,7 +75,29 @@ pub fn Generate() -> impl IntoView {
             }
         }
     });
-    let generated = Signal::derive(move || result.with(|r| r.as_ref().ok().cloned()));
+    // The worker's output for the latest valid form; `None` while the form is invalid.
+    let generated = RwSignal::new(None::<Generated>);
+    let failure = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let at = now.get();
+        match checked.get() {
+            Ok(request) => match CheckWorker::shared() {
+                Ok(worker) => worker.generate(request, at, move |output| match output {
+                    Ok(g) => {
+                        failure.try_set(None);
+                        generated.try_set(Some(g));
+                    }
+                    Err(message) => {
+                        generated.try_set(None);
+                        failure.try_set(Some(message));
+                    }
+                }),
+                Err(e) => failure.set(Some(format!("the generator could not start: {e}"))),
+            },
+            Err(_) => generated.set(None),
+        }
+    });
+    let result = Memo::new(move |_| checked.with(|c| c.as_ref().map(|_| ()).map_err(Clone::clone)));
     let started = move || !domain.with(String::is_empty) || !mx.with(String::is_empty);
 
     let text_of = move |field: Field| match field {
@@ -80,7 +111,7 @@ pub fn Generate() -> impl IntoView {
         Signal::derive(move || {
             let shown = !text_of(field).with(|t| t.trim().is_empty())
                 || visited.with(|v| v.contains(&field));
-            result.with(|r| match r {
+            checked.with(|r| match r {
                 Err(invalid) if shown => {
                     invalid.for_field(field).map(ToString::to_string).collect()
                 }
@@ -110,15 +141,21 @@ pub fn Generate() -> impl IntoView {
     };
 
     let status = move || {
-        result.with(|r| match r {
-            Ok(g) => {
-                let warnings = g
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == stslens_core::Severity::Warning)
-                    .count();
-                format!("Records updated: valid, {warnings} warning(s).")
-            }
+        if let Some(message) = failure.get() {
+            return format!("No output: {message}.");
+        }
+        checked.with(|r| match r {
+            Ok(_) => generated.with(|g| match g {
+                Some(g) => {
+                    let warnings = g
+                        .findings
+                        .iter()
+                        .filter(|f| f.severity == stslens_core::Severity::Warning)
+                        .count();
+                    format!("Records updated: valid, {warnings} warning(s).")
+                }
+                None => String::new(),
+            }),
             Err(invalid) if started() => {
                 format!("Not yet: {} input problem(s).", invalid.errors.len())
             }
@@ -224,10 +261,7 @@ pub fn Generate() -> impl IntoView {
 
 /// What stands in for the output until the form is complete: a prompt, or the problems.
 #[component]
-fn Pending(
-    result: Memo<Result<Generated, InvalidRequest>>,
-    started: Signal<bool>,
-) -> impl IntoView {
+fn Pending(result: Memo<Result<(), InvalidRequest>>, started: Signal<bool>) -> impl IntoView {
     let problems = move || {
         result.with(|r| match r {
             Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),

@@ -7,7 +7,7 @@
 //! redirect, because senders do not follow redirects.
 
 use crate::name::DomainName;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The policy's path on the policy host (RFC 8461 §3.3).
 pub use crate::policy::fetch::POLICY_PATH;
@@ -19,7 +19,7 @@ const WEB_ROOT: &str = "/var/www/mta-sts";
 const TXT_STRING_MAX: usize = 255;
 
 /// How to serve the policy file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hosting {
     /// `mta-sts.<domain>`: the name the web server answers to and its certificate covers.
     pub host: String,
@@ -38,7 +38,7 @@ pub struct Hosting {
 }
 
 /// Serving the policy from a static site host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaticSite {
     /// The caveats, one per entry.
     pub notes: Vec<String>,
@@ -138,7 +138,7 @@ fn caddy(host: &str) -> String {
 }
 
 /// A TXT record to publish.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxtRecord {
     /// The owner name, without the trailing dot: `_mta-sts.example.com`.
     pub name: String,

@@ -53,7 +53,7 @@ use crate::finding::{Code, Finding, all_valid};
 use crate::lint::{lint_policy, lint_sts_records, lint_tlsrpt_records};
 use crate::policy::{Mode, Policy};
 use crate::record::{StsRecord, TlsRptRecord};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Below this `max_age` (one day) an enforced policy protects little (RFC 8461 §3.2).
 const SHORT_ENFORCE_MAX_AGE: u32 = 86_400;
@@ -95,7 +95,7 @@ pub struct Parts {
 }
 
 /// The policy file and where it is served.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyFile {
     /// `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
     pub url: String,
@@ -110,7 +110,7 @@ pub struct PolicyFile {
 }
 
 /// The DNS records to publish.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsRecords {
     /// `_mta-sts.<domain>`.
     pub sts: StsTxt,
@@ -121,7 +121,7 @@ pub struct DnsRecords {
 }
 
 /// The `_mta-sts` TXT record and its id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StsTxt {
     /// Name, value and zone line.
     #[serde(flatten)]
@@ -131,13 +131,20 @@ pub struct StsTxt {
 }
 
 /// The `_smtp._tls` TXT record and its destinations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TlsRptTxt {
     /// Name, value and zone line.
     #[serde(flatten)]
     pub record: TxtRecord,
     /// The report destinations.
     pub rua: Vec<String>,
+}
+
+/// Checks `request` as [`generate`] does, without generating: every input problem at once. The
+/// web page runs this as you type and asks its worker for the output only once this passes, so
+/// that the generator and the linters it runs stay out of the page's first load.
+pub fn validate(request: &Request) -> Result<(), InvalidRequest> {
+    input::check(request).map(|_| ())
 }
 
 /// Generates everything for `request`, with the policy id taken from `now` (unix seconds, UTC).

@@ -7,10 +7,10 @@
 
 use crate::name::DomainName;
 use crate::policy::{MAX_AGE_LIMIT, Mode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The phase of the rollout a step belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     /// Before any policy is announced.
@@ -37,7 +37,7 @@ impl Stage {
 
 /// One step of the checklist. `detail` is plain text; spans in backticks are commands or values
 /// to show as code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// The phase.
     pub stage: Stage,
