@@ -97,7 +97,6 @@ pub fn Generate() -> impl IntoView {
             Err(_) => generated.set(None),
         }
     });
-    let result = Memo::new(move |_| checked.with(|c| c.as_ref().map(|_| ()).map_err(Clone::clone)));
     let started = move || !domain.with(String::is_empty) || !mx.with(String::is_empty);
 
     let text_of = move |field: Field| match field {
@@ -250,7 +249,7 @@ pub fn Generate() -> impl IntoView {
                 <p class="visually-hidden" role="status">{status}</p>
                 <Show
                     when=move || generated.with(Option::is_some)
-                    fallback=move || view! { <Pending result=result started=Signal::derive(started)/> }
+                    fallback=move || view! { <Pending checked=checked started=Signal::derive(started)/> }
                 >
                     <GeneratorOutput generated=generated on_new_id=Callback::new(move |()| now.set(clock::now_unix()))/>
                 </Show>
@@ -261,9 +260,9 @@ pub fn Generate() -> impl IntoView {
 
 /// What stands in for the output until the form is complete: a prompt, or the problems.
 #[component]
-fn Pending(result: Memo<Result<(), InvalidRequest>>, started: Signal<bool>) -> impl IntoView {
+fn Pending(checked: Memo<Result<Request, InvalidRequest>>, started: Signal<bool>) -> impl IntoView {
     let problems = move || {
-        result.with(|r| match r {
+        checked.with(|r| match r {
             Err(invalid) => invalid.errors.iter().map(ToString::to_string).collect(),
             Ok(_) => Vec::new(),
         })
