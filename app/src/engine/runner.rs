@@ -1,8 +1,8 @@
 //! The worker's main loop: takes the page's requests, reads queued inputs one at a time into the
 //! [`Session`], and reports progress and results at a pace the page can paint.
 //!
-//! Inputs are read in the order handed over, files in batches with one browser read each
-//! ([`files::read_many`]). Between two inputs the loop yields when a frame's worth of work has
+//! Inputs are read in the order handed over, files in batches with one browser read each, a few
+//! batches ahead of the one being parsed ([`ManyRead`]). Between two inputs the loop yields when a frame's worth of work has
 //! passed, so a request that arrives meanwhile (a new filter, more files, "forget everything")
 //! is handled at once, not after the whole run.
 //! Progress goes out at most every [`PROGRESS_EVERY_MS`], results every [`RESULTS_EVERY_MS`]
@@ -11,7 +11,7 @@
 use super::protocol::{Event, Request};
 use super::render::controls;
 use super::session::Session;
-use crate::io::files;
+use crate::io::files::ManyRead;
 use crate::io::worker_scope::post;
 use crate::io::yield_now::{FRAME_MS, TimeSlice, now_ms};
 use std::cell::RefCell;
@@ -143,7 +143,10 @@ fn enqueue(runner: &Shared, inputs: Vec<(u64, Input)>) {
     }
 }
 
-/// Most files read with one browser read (see [`files::read_many`]).
+/// Batches read at once: the browser reads the next ones while this one is parsed, and its
+/// reads overlap (see [`ManyRead`]). At most this many times [`BATCH_BYTES`] wait in memory.
+const READS_AHEAD: usize = 4;
+/// Most files read with one browser read (see [`ManyRead`]).
 const BATCH_FILES: usize = 256;
 /// Most bytes read with one browser read; a larger file is read alone.
 const BATCH_BYTES: u64 = 8 << 20;
@@ -173,30 +176,37 @@ fn next_batch(queue: &mut VecDeque<Input>) -> Vec<Input> {
 async fn read_queue(runner: Shared, generation: u64) {
     let mut slice = TimeSlice::new(FRAME_MS);
     let (mut last_progress, mut last_results) = (0.0, now_ms());
+    // Batches whose reads are under way, oldest first.
+    let mut reading: VecDeque<(Vec<Input>, ManyRead)> = VecDeque::new();
     loop {
-        let batch = {
+        {
             let mut r = runner.borrow_mut();
             if r.generation != generation {
                 return;
             }
-            let batch = next_batch(&mut r.queue);
-            r.progress.current = batch.first().map(|input| match input {
-                Input::File(f) => f.name(),
-                Input::Text { name, .. } => name.clone(),
-            });
-            batch
-        };
-        if batch.is_empty() {
-            break;
+            while reading.len() < READS_AHEAD {
+                let batch = next_batch(&mut r.queue);
+                if batch.is_empty() {
+                    break;
+                }
+                let files: Vec<File> = batch
+                    .iter()
+                    .filter_map(|input| match input {
+                        Input::File(f) => Some(f.clone()),
+                        Input::Text { .. } => None,
+                    })
+                    .collect();
+                reading.push_back((batch, ManyRead::start(files)));
+            }
         }
-        let files: Vec<File> = batch
-            .iter()
-            .filter_map(|input| match input {
-                Input::File(f) => Some(f.clone()),
-                Input::Text { .. } => None,
-            })
-            .collect();
-        let mut read = files::read_many(&files).await.into_iter();
+        let Some((batch, read)) = reading.pop_front() else {
+            break;
+        };
+        runner.borrow_mut().progress.current = batch.first().map(|input| match input {
+            Input::File(f) => f.name(),
+            Input::Text { name, .. } => name.clone(),
+        });
+        let mut read = read.finish().await.into_iter();
         slice.restart();
         for input in batch {
             {

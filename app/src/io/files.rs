@@ -55,23 +55,50 @@ pub async fn read(blob: &Blob) -> Result<Vec<u8>, ReadError> {
 }
 
 /// Reads several files with one `Blob.arrayBuffer()` over their concatenation and hands back each
-/// file's bytes, in order.
-///
-/// Why: each read of a file-backed blob is a round trip to the browser process that opens the
-/// file on disk, a few milliseconds apiece whether the reads overlap or not (measured: 3,000
-/// small reports took about 4 ms each read one by one or all at once, and a sixth of that read
-/// as one concatenated blob). One read per batch keeps 3,000 reports within the viewer's budget.
-/// If the batch cannot be read (one file was moved or changed since it was chosen), each file is
-/// read on its own, so one bad file never loses the others.
+/// file's bytes, in order. Shorthand for [`ManyRead::start`] then [`ManyRead::finish`].
 pub async fn read_many(files: &[File]) -> Vec<Result<Vec<u8>, ReadError>> {
-    if files.len() > 1 {
-        let parts: Array = files.iter().collect();
-        if let Ok(joined) = Blob::new_with_blob_sequence(&parts)
-            && let Ok(all) = read(&joined).await
+    ManyRead::start(files.to_vec()).finish().await
+}
+
+/// A read of several files, started at once and awaited later, so that the browser reads the
+/// next batches while the caller parses this one.
+///
+/// Why batches, and why several at a time: each read of a file-backed blob is a round trip to
+/// the browser process that opens the file on disk, a few milliseconds apiece whether the reads
+/// overlap or not (measured: 3,000 small reports took about 4 ms each read one by one or all at
+/// once, a sixth of that read as concatenated blobs of 256, and a third of that again with the
+/// batches' reads overlapping). If a batch cannot be read (one file was moved or changed since it
+/// was chosen), each file is read on its own, so one bad file never loses the others.
+pub struct ManyRead {
+    files: Vec<File>,
+    /// The concatenation's read, already under way; `None` for fewer than two files, or when
+    /// the browser refused to join them.
+    joined: Option<JsFuture>,
+}
+
+impl ManyRead {
+    /// Starts reading `files`: the browser begins now, before anything awaits.
+    pub fn start(files: Vec<File>) -> ManyRead {
+        let joined = if files.len() > 1 {
+            let parts: Array = files.iter().collect();
+            Blob::new_with_blob_sequence(&parts)
+                .ok()
+                .map(|joined| JsFuture::from(joined.array_buffer()))
+        } else {
+            None
+        };
+        ManyRead { files, joined }
+    }
+
+    /// Each file's bytes, in order, or why that file could not be read.
+    pub async fn finish(self) -> Vec<Result<Vec<u8>, ReadError>> {
+        if let Some(joined) = self.joined
+            && let Ok(buffer) = joined.await
         {
-            let mut out = Vec::with_capacity(files.len());
+            let all = Uint8Array::new(&buffer).to_vec();
+            let mut out = Vec::with_capacity(self.files.len());
             let mut at = 0usize;
-            for f in files {
+            for f in &self.files {
                 let end = at + f.size() as usize;
                 match all.get(at..end) {
                     Some(bytes) => out.push(Ok(bytes.to_vec())),
@@ -79,16 +106,16 @@ pub async fn read_many(files: &[File]) -> Vec<Result<Vec<u8>, ReadError>> {
                 }
                 at = end;
             }
-            if out.len() == files.len() && at == all.len() {
+            if out.len() == self.files.len() && at == all.len() {
                 return out;
             }
         }
+        let mut out = Vec::with_capacity(self.files.len());
+        for f in &self.files {
+            out.push(read(f).await);
+        }
+        out
     }
-    let mut out = Vec::with_capacity(files.len());
-    for f in files {
-        out.push(read(f).await);
-    }
-    out
 }
 
 /// A `File` made from a blob (a fetched sample) or bytes (tests), named `name`.
