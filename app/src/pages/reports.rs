@@ -14,7 +14,7 @@ use crate::components::paste_box::PasteBox;
 use crate::engine::protocol::{Counts, Event, ExportFormat, Request};
 use crate::engine::render::controls::filter_from_form;
 use crate::io::engine_worker::{Delivery, EngineWorker};
-use crate::io::yield_now::yield_now;
+use crate::io::yield_now::{now_ms, yield_now};
 use crate::io::{dom, download, samples};
 use crate::numbers::count;
 use leptos::html;
@@ -25,9 +25,17 @@ use std::rc::Rc;
 use stslens_core::tlsrpt::Filter;
 use web_sys::File;
 
-/// Files posted to the worker at a time (see `Request::Add`'s `more`): about 60 ms of the main
-/// thread on a loaded machine, so the page keeps painting while a large selection is handed over.
-const FILES_PER_POST: usize = 64;
+/// Main-thread time one post of files to the worker should take (see `Request::Add`'s `more`).
+///
+/// Posting a picked `File` makes Chromium ask the browser process for the file's size and date
+/// first, a synchronous round trip per file: from a few microseconds on a fast desktop to over a
+/// millisecond on a slow virtual machine. So the number of files per post adapts to what the
+/// last post cost, aiming at this much, and the page keeps painting between posts.
+const POST_MS: f64 = 30.0;
+/// Files in the first post, before anything is measured.
+const FIRST_POST: usize = 16;
+/// Most files in one post, however fast posting is.
+const MOST_PER_POST: usize = 1024;
 
 thread_local! {
     /// Whether the sample reports are among those read (the worker outlives the page).
@@ -157,16 +165,22 @@ pub fn Reports() -> impl IntoView {
             awaiting.set(Awaiting::Reading);
             let send = send.clone();
             spawn_local(async move {
-                // In parts, yielding between them: posting a `File` handle costs the main
-                // thread about a millisecond, so thousands at once would freeze the page.
-                let mut parts = files.chunks(FILES_PER_POST).peekable();
-                while let Some(part) = parts.next() {
+                // In parts, yielding between them, each sized to take about `POST_MS`.
+                let mut rest = files.as_slice();
+                let mut per_post = FIRST_POST;
+                while !rest.is_empty() {
+                    let (part, after) = rest.split_at(per_post.min(rest.len()));
+                    rest = after;
+                    let started = now_ms();
                     send(
                         Request::Add {
-                            more: parts.peek().is_some(),
+                            more: !rest.is_empty(),
                         },
                         part,
                     );
+                    let took = (now_ms() - started).max(0.5);
+                    let rate = part.len() as f64 / took;
+                    per_post = ((rate * POST_MS) as usize).clamp(1, MOST_PER_POST);
                     yield_now().await;
                 }
             });
