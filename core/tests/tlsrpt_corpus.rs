@@ -436,3 +436,47 @@ fn shared_corpus() -> Option<PathBuf> {
         .map(|a| a.join("shared/corpus/tlsrpt"))
         .find(|d| d.is_dir())
 }
+
+/// Parsing apart ([`stslens_core::tlsrpt::Reader`]) and counting later (`add_parsed`), as
+/// `stslens report` does on several threads, gives exactly what `add` gives: the same summary,
+/// duplicates decided by input order, the same errors in the same order, the same reports seen.
+#[test]
+fn reading_apart_and_counting_in_order_equals_adding() {
+    let dir = fixtures_dir();
+    let mut inputs: Vec<(String, Vec<u8>)> = names(&dir)
+        .into_iter()
+        .map(|name| {
+            let bytes = fixture(&name);
+            (name, bytes)
+        })
+        .collect();
+    // A duplicate and a corrupt input among them.
+    let first = inputs[0].clone();
+    inputs.push((format!("{}-again", first.0), first.1));
+    inputs.push(("corrupt.json.gz".into(), b"\x1f\x8b\x08\x00broken".to_vec()));
+
+    let mut whole = Ingest::new();
+    let mut whole_seen = Vec::new();
+    for (name, bytes) in &inputs {
+        whole.add_with(name, bytes, |f| {
+            whole_seen.push((f.location.to_owned(), f.duplicate))
+        });
+    }
+    let mut split = Ingest::new();
+    let mut reader = split.reader();
+    let mut split_seen = Vec::new();
+    for (name, bytes) in &inputs {
+        let parsed = reader.read(name, bytes);
+        split.add_parsed(parsed, |f| {
+            split_seen.push((f.location.to_owned(), f.duplicate))
+        });
+    }
+    assert_eq!(split_seen, whole_seen);
+    assert!(whole_seen.iter().any(|(_, duplicate)| *duplicate));
+    assert_eq!(split.errors(), whole.errors());
+    assert!(!whole.errors().is_empty());
+    assert_eq!(
+        serde_json::to_value(split.summary()).unwrap(),
+        serde_json::to_value(whole.summary()).unwrap()
+    );
+}

@@ -182,6 +182,96 @@ impl Ingest {
     }
 }
 
+/// One input unpacked and parsed but not yet counted, in the order its items were met: what a
+/// [`Reader`] gives and [`Ingest::add_parsed`] takes.
+///
+/// Parsing is nearly all of the work and needs no shared state, while counting needs the
+/// deduplication set and the aggregate; splitting the two lets a caller parse inputs on several
+/// threads and count them on one, in input order, with the same result as [`Ingest::add`].
+#[derive(Debug, Default)]
+pub struct Parsed {
+    items: Vec<Item>,
+}
+
+/// Nearly every item is a report, so boxing reports to shrink the rare error would only add an
+/// allocation per report.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Report { location: String, report: Report },
+    Error(InputError),
+}
+
+impl Sink for Parsed {
+    fn document(&mut self, location: &str, json: &[u8]) {
+        self.items.push(match parse_report(json) {
+            Ok(report) => Item::Report {
+                location: location.to_owned(),
+                report,
+            },
+            Err(e) => Item::Error(InputError {
+                source: location.to_owned(),
+                error: e.into(),
+            }),
+        });
+    }
+
+    fn error(&mut self, location: &str, error: UnpackError) {
+        self.items.push(Item::Error(InputError {
+            source: location.to_owned(),
+            error: error.into(),
+        }));
+    }
+}
+
+/// Unpacks and parses inputs without counting them; one per thread. Made by [`Ingest::reader`]
+/// so that it applies the same [`Limits`].
+#[derive(Debug, Clone)]
+pub struct Reader {
+    limits: Limits,
+    inflater: Inflater,
+}
+
+impl Reader {
+    /// Unpacks and parses one input, named `source` in errors and locations.
+    pub fn read(&mut self, source: &str, bytes: &[u8]) -> Parsed {
+        let mut parsed = Parsed::default();
+        unpack(bytes, source, &self.limits, &mut self.inflater, &mut parsed);
+        parsed
+    }
+}
+
+impl Ingest {
+    /// A [`Reader`] with this ingester's caps, to parse inputs elsewhere (another thread).
+    pub fn reader(&self) -> Reader {
+        Reader {
+            limits: self.limits,
+            inflater: Inflater::default(),
+        }
+    }
+
+    /// Counts an input a [`Reader`] parsed, exactly as [`Ingest::add_with`] would have: inputs
+    /// must be added in the order the caller wants duplicates decided (the first copy counts).
+    pub fn add_parsed(&mut self, parsed: Parsed, on_report: impl FnMut(Found<'_>)) -> Added {
+        self.inputs += 1;
+        let mut collector = Collector {
+            seen: &mut self.seen,
+            aggregate: &mut self.aggregate,
+            added: Added::default(),
+            on_report,
+        };
+        for item in parsed.items {
+            match item {
+                Item::Report { location, report } => collector.count(&location, report),
+                Item::Error(error) => collector.added.errors.push(error),
+            }
+        }
+        let added = collector.added;
+        self.errors.extend(added.errors.iter().cloned());
+        added
+    }
+}
+
 /// [`Report::dedup_key`] as one string, the form [`Ingest`] and [`super::ReportStore`] remember.
 /// The organization's length in front makes the joining unambiguous whatever characters the two
 /// values hold.
@@ -199,10 +289,20 @@ struct Collector<'a, F> {
 
 impl<F: FnMut(Found<'_>)> Sink for Collector<'_, F> {
     fn document(&mut self, location: &str, json: &[u8]) {
-        let report = match parse_report(json) {
-            Ok(report) => report,
-            Err(e) => return self.error_at(location, e.into()),
-        };
+        match parse_report(json) {
+            Ok(report) => self.count(location, report),
+            Err(e) => self.error_at(location, e.into()),
+        }
+    }
+
+    fn error(&mut self, location: &str, error: UnpackError) {
+        self.error_at(location, error.into());
+    }
+}
+
+impl<F: FnMut(Found<'_>)> Collector<'_, F> {
+    /// Deduplicates and counts one parsed report.
+    fn count(&mut self, location: &str, report: Report) {
         let duplicate = match dedup_string(&report) {
             Some(key) => !self.seen.insert(key),
             None => false,
@@ -219,10 +319,6 @@ impl<F: FnMut(Found<'_>)> Sink for Collector<'_, F> {
             report: &report,
             duplicate,
         });
-    }
-
-    fn error(&mut self, location: &str, error: UnpackError) {
-        self.error_at(location, error.into());
     }
 }
 

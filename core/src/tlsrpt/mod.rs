@@ -39,7 +39,7 @@ pub use date_time::{Day, Timestamp};
 pub use deviation::{Deviation, DeviationKind};
 pub use export::{FailureRow, failure_rows};
 pub use filter::Filter;
-pub use ingest::{Added, Found, Ingest, IngestError, InputError};
+pub use ingest::{Added, Found, Ingest, IngestError, InputError, Parsed, Reader};
 pub use model::{
     DateRange, DateTime, FailureDetail, Policy, PolicyResult, PolicySummary, PolicyType, Report,
 };

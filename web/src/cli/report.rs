@@ -1,9 +1,10 @@
 //! `stslens report <FILE|->... [--json | --csv | --ndjson]`
 //!
-//! A thin shell over [`stslens_core::tlsrpt::Ingest`]: it reads the inputs in order, a few ahead
-//! on a second thread (so memory is a few inputs plus the aggregate, whatever their number),
-//! hands each to the engine on this thread, reports each input that fails on stderr as it goes,
-//! and prints the aggregate at the end:
+//! A thin shell over [`stslens_core::tlsrpt::Ingest`]: it reads, unpacks and parses the inputs
+//! on one thread per core ([`stslens_core::tlsrpt::Reader`]), a few ahead of the one being
+//! counted (so memory is a few inputs per thread plus the aggregate, whatever their number),
+//! counts them on this thread in the order given, reports each input that fails on stderr as it
+//! goes, and prints the aggregate at the end:
 //! the design contract's JSON object with `--json`, one row per failure detail with `--csv` or
 //! `--ndjson` (streamed while reading), or a readable summary. An input that fails makes the
 //! exit code 1, but never stops the others from being counted.
@@ -13,7 +14,7 @@ mod table;
 use super::{Outcome, fail};
 use std::io::{BufWriter, Read, Write};
 use std::sync::mpsc;
-use stslens_core::tlsrpt::{Found, Ingest, export};
+use stslens_core::tlsrpt::{Found, Ingest, Parsed, Reader, export};
 
 /// Arguments of `stslens report`.
 #[derive(Debug, clap::Args)]
@@ -62,34 +63,30 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
     let mut ingest = Ingest::new();
     let mut write_error = None;
     std::thread::scope(|scope| {
-        for mut batch in read_ahead(scope, files) {
-            for input in &batch.inputs {
-                let name = files[input.index].as_str();
-                let source = if name == "-" { "<stdin>" } else { name };
-                let bytes = match &input.read {
-                    Ok(n) => &input.buffer[..*n],
-                    Err(e) => {
-                        eprintln!("stslens: {}", ingest.add_unreadable(source, e));
-                        continue;
-                    }
-                };
-                let added = ingest.add_with(source, bytes, |found| {
-                    if matches!(format, Format::Csv | Format::Ndjson)
-                        && write_error.is_none()
-                        && let Err(e) = write_rows(&mut rows, format, found)
-                    {
-                        write_error = Some(e);
-                    }
-                });
-                for error in &added.errors {
-                    eprintln!("stslens: {error}");
+        for (index, parsed) in parse_in_parallel(scope, &ingest, files) {
+            let source = source_name(&files[index]);
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    eprintln!("stslens: {}", ingest.add_unreadable(source, e));
+                    continue;
                 }
-                if write_error.is_some() {
-                    // Dropping the queue stops the reader.
-                    return;
+            };
+            let added = ingest.add_parsed(parsed, |found| {
+                if matches!(format, Format::Csv | Format::Ndjson)
+                    && write_error.is_none()
+                    && let Err(e) = write_rows(&mut rows, format, found)
+                {
+                    write_error = Some(e);
                 }
+            });
+            for error in &added.errors {
+                eprintln!("stslens: {error}");
             }
-            batch.recycle();
+            if write_error.is_some() {
+                // Dropping the iterator stops the workers.
+                return;
+            }
         }
     });
     if let Some(e) = write_error {
@@ -117,81 +114,124 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
     })
 }
 
-/// Inputs are handed from the reader to the ingester in batches of at most this many...
-const BATCH_INPUTS: usize = 64;
-/// ... or buffers of about this many bytes in all, whichever comes first.
-const BATCH_BYTES: usize = 4 * 1024 * 1024;
-/// Batches read ahead of the one being ingested.
+/// Files are read and parsed in chunks of this many: a worker claims one chunk at a time, so the
+/// threads hand each other work once per chunk rather than once per file.
+const CHUNK: usize = 64;
+/// A worker hands over what it has parsed of a chunk once its inputs reach this many bytes, so
+/// that a chunk of large files does not wait whole in memory.
+const PART_BYTES: usize = 4 * 1024 * 1024;
+/// Parts a worker may finish ahead of the one being counted: with any number of files, memory
+/// stays at a few parts per worker plus the aggregate.
 const AHEAD: usize = 2;
 
-/// One input as read: its position in the arguments, and its bytes (`buffer[..n]`) or why it
-/// could not be read.
-struct Input {
-    index: usize,
-    read: std::io::Result<usize>,
-    buffer: Vec<u8>,
+/// Inputs parsed by a worker: each input's position in the arguments and what it gave (or why
+/// it could not be read), and whether this part ends its chunk.
+struct Part {
+    inputs: Vec<(usize, std::io::Result<Parsed>)>,
+    ends_chunk: bool,
 }
 
-/// Inputs read together; [`Batch::recycle`] hands their buffers back to the reader.
-struct Batch {
-    inputs: Vec<Input>,
-    give_back: mpsc::Sender<Vec<Vec<u8>>>,
-}
-
-impl Batch {
-    fn recycle(&mut self) {
-        let buffers = self.inputs.drain(..).map(|i| i.buffer).collect();
-        // The reader may have finished already; then the buffers are simply freed.
-        let _ = self.give_back.send(buffers);
+/// Opens, reads, unpacks and parses `files` on one thread per core and hands the results back
+/// in the order given, so that counting (on the caller's thread) decides duplicates exactly as
+/// one thread would. Opening thousands of small files costs a good part of the time, so each
+/// worker does both for its own files: the system calls run in parallel too.
+///
+/// Chunk `k` goes to worker `k % n` and comes back from it, so reading the workers' answers in
+/// turn restores the order with no reordering buffer. A worker blocks once [`AHEAD`] of its
+/// parts wait uncounted, so memory stays bounded. Dropping the iterator stops the workers.
+fn parse_in_parallel<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    ingest: &Ingest,
+    files: &'scope [String],
+) -> impl Iterator<Item = (usize, std::io::Result<Parsed>)> + 'scope {
+    let chunks = files.len().div_ceil(CHUNK);
+    let n = std::thread::available_parallelism()
+        .map_or(1, |n| n.get().min(8))
+        .min(chunks.max(1));
+    let mut from_workers = Vec::with_capacity(n);
+    for worker in 0..n {
+        let (outbox, from_worker) = mpsc::sync_channel::<Part>(AHEAD);
+        let mut reader: Reader = ingest.reader();
+        scope.spawn(move || {
+            let mut buffer = Vec::new();
+            for k in (worker..chunks).step_by(n) {
+                let first = k * CHUNK;
+                let chunk = &files[first..(first + CHUNK).min(files.len())];
+                let mut part = Vec::new();
+                let mut bytes = 0;
+                for (i, file) in chunk.iter().enumerate() {
+                    let parsed = read_one(file, &mut buffer).map(|len| {
+                        bytes += len;
+                        reader.read(source_name(file), &buffer[..len])
+                    });
+                    part.push((first + i, parsed));
+                    let ends_chunk = i + 1 == chunk.len();
+                    if ends_chunk || bytes >= PART_BYTES {
+                        let inputs = std::mem::take(&mut part);
+                        bytes = 0;
+                        if outbox.send(Part { inputs, ends_chunk }).is_err() {
+                            return; // the caller stopped
+                        }
+                    }
+                }
+            }
+        });
+        from_workers.push(from_worker);
+    }
+    InOrder {
+        from_workers,
+        chunks,
+        chunk: 0,
+        chunk_done: false,
+        part: Vec::new().into_iter(),
     }
 }
 
-/// Reads `files` in order on a second thread, a couple of batches ahead of the caller, so that
-/// opening and reading the next files overlaps with ingesting these: with thousands of small
-/// reports, the system calls cost about as much as the parsing. Batching keeps the two threads
-/// from waking each other for every file. Memory stays bounded (a few batches of recycled
-/// buffers, whatever the number of files), and the order, which decides which copy of a
-/// duplicate counts, is the order given.
-fn read_ahead<'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-    files: &'scope [String],
-) -> impl Iterator<Item = Batch> + 'scope {
-    let (queue, batches) = mpsc::sync_channel::<Vec<Input>>(AHEAD);
-    let (give_back, recycled) = mpsc::channel::<Vec<Vec<u8>>>();
-    scope.spawn(move || {
-        let mut spare: Vec<Vec<u8>> = Vec::new();
-        let mut batch = Vec::with_capacity(BATCH_INPUTS);
-        let mut bytes = 0;
-        for (index, file) in files.iter().enumerate() {
-            spare.extend(recycled.try_iter().flatten());
-            let mut buffer = spare.pop().unwrap_or_default();
-            let read = if file == "-" {
-                read_all(&mut std::io::stdin().lock(), &mut buffer)
-            } else {
-                std::fs::File::open(file).and_then(|mut f| read_all(&mut f, &mut buffer))
-            };
-            bytes += buffer.len();
-            batch.push(Input {
-                index,
-                read,
-                buffer,
-            });
-            if batch.len() == BATCH_INPUTS || bytes >= BATCH_BYTES {
-                bytes = 0;
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_INPUTS));
-                if queue.send(full).is_err() {
-                    return; // the caller stopped
-                }
+/// The workers' parts, chunk by chunk in order: the parts of chunk `k` from worker `k % n`, up
+/// to the one that ends it. One part at a time is held here.
+struct InOrder {
+    from_workers: Vec<mpsc::Receiver<Part>>,
+    chunks: usize,
+    chunk: usize,
+    chunk_done: bool,
+    part: std::vec::IntoIter<(usize, std::io::Result<Parsed>)>,
+}
+
+impl Iterator for InOrder {
+    type Item = (usize, std::io::Result<Parsed>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(input) = self.part.next() {
+                return Some(input);
             }
+            if self.chunk_done {
+                self.chunk += 1;
+                self.chunk_done = false;
+            }
+            if self.chunk >= self.chunks {
+                return None;
+            }
+            let n = self.from_workers.len();
+            let part = self.from_workers[self.chunk % n].recv().ok()?;
+            self.chunk_done = part.ends_chunk;
+            self.part = part.inputs.into_iter();
         }
-        if !batch.is_empty() {
-            let _ = queue.send(batch);
-        }
-    });
-    batches.into_iter().map(move |inputs| Batch {
-        inputs,
-        give_back: give_back.clone(),
-    })
+    }
+}
+
+/// The name errors and locations use for an argument: `<stdin>` for `-`.
+fn source_name(file: &str) -> &str {
+    if file == "-" { "<stdin>" } else { file }
+}
+
+/// Reads one input (a file, or stdin for `-`) into `buffer`; returns how many bytes it holds.
+fn read_one(file: &str, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+    if file == "-" {
+        read_all(&mut std::io::stdin().lock(), buffer)
+    } else {
+        std::fs::File::open(file).and_then(|mut f| read_all(&mut f, buffer))
+    }
 }
 
 /// Reads `input` to its end into `buffer` and returns how many bytes it holds. The buffer stays
