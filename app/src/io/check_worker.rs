@@ -4,14 +4,13 @@
 //! One worker serves the whole visit ([`CheckWorker::shared`]): a second check, or "Check
 //! again", does not fetch and compile its wasm again.
 
+use super::worker_link::WorkerLink;
 use crate::checker::protocol::{Event, Generated, MSG, MxFill, Request};
 use js_sys::{Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use stslens_core::name::DomainName;
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{MessageEvent, Worker};
+use wasm_bindgen::JsValue;
 
 /// Trunk's loader for the worker binary (`data-type="worker"`, `data-loader-shim` in
 /// index.html): it imports the wasm-bindgen glue and starts `stslens-check_bg.wasm`. A file of
@@ -24,18 +23,12 @@ type GenerateDone = Box<dyn FnOnce(Result<Generated, String>)>;
 
 /// The running worker.
 pub struct CheckWorker {
-    worker: Worker,
+    link: WorkerLink,
     handler: Rc<RefCell<Option<Handler>>>,
     /// "Fill in from DNS" lookups under way, by id.
     fills: Rc<RefCell<Vec<(u32, FillDone)>>>,
     /// The latest generator request and who wants its answer (an older one is superseded).
     generation: Rc<RefCell<Option<(u32, GenerateDone)>>>,
-    ready: Rc<Cell<bool>>,
-    /// Envelopes posted before the worker said it was ready: a message that arrives while its
-    /// wasm is still loading would find no listener and be lost.
-    waiting: Rc<RefCell<Vec<JsValue>>>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 thread_local! {
@@ -57,13 +50,9 @@ impl CheckWorker {
 
     /// Starts a worker from `url`.
     pub fn start(url: &str) -> Result<CheckWorker, String> {
-        let worker = Worker::new(url).map_err(|e| format!("{e:?}"))?;
         let handler: Rc<RefCell<Option<Handler>>> = Rc::new(RefCell::new(None));
         let fills: Rc<RefCell<Vec<(u32, FillDone)>>> = Rc::default();
         let generation: Rc<RefCell<Option<(u32, GenerateDone)>>> = Rc::default();
-        let ready = Rc::new(Cell::new(false));
-        let waiting: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
-
         let deliver = {
             let (handler, fills, generation) = (handler.clone(), fills.clone(), generation.clone());
             move |event: Event| {
@@ -107,48 +96,27 @@ impl CheckWorker {
                 }
             }
         };
-        let on_message = {
-            let (deliver, ready, waiting, worker) = (
-                deliver.clone(),
-                ready.clone(),
-                waiting.clone(),
-                worker.clone(),
-            );
-            Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-                let event = read_envelope(&message.data())
-                    .unwrap_or_else(|message| Event::Failed { message });
-                if event == Event::Ready && !ready.replace(true) {
-                    for envelope in waiting.borrow_mut().drain(..) {
-                        let _ = worker.post_message(&envelope);
-                    }
-                }
-                deliver(event);
-            })
-        };
-        let on_error = {
-            let url = url.to_owned();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                let detail = event
-                    .dyn_ref::<web_sys::ErrorEvent>()
-                    .map(|e| e.message())
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or_else(|| format!("{url} did not load"));
+        let stopped = {
+            let deliver = deliver.clone();
+            move |detail: String| {
                 deliver(Event::Failed {
                     message: format!("the check engine stopped: {detail}"),
-                });
-            })
+                })
+            }
         };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let link = WorkerLink::start(
+            url,
+            |data| read_envelope(data).unwrap_or_else(|message| Event::Failed { message }),
+            |event| *event == Event::Ready,
+            deliver,
+            stopped,
+        )
+        .map_err(|e| format!("{e:?}"))?;
         Ok(CheckWorker {
-            worker,
+            link,
             handler,
             fills,
             generation,
-            ready,
-            waiting,
-            _on_message: on_message,
-            _on_error: on_error,
         })
     }
 
@@ -197,17 +165,7 @@ impl CheckWorker {
         let envelope = Object::new();
         let json = super::json::to_string(request).expect("requests serialise");
         let _ = Reflect::set(&envelope, &MSG.into(), &json.into());
-        if self.ready.get() {
-            let _ = self.worker.post_message(&envelope);
-        } else {
-            self.waiting.borrow_mut().push(envelope.into());
-        }
-    }
-}
-
-impl Drop for CheckWorker {
-    fn drop(&mut self) {
-        self.worker.terminate();
+        self.link.post(envelope.into());
     }
 }
 

@@ -5,13 +5,13 @@
 //! page and coming back finds the reports still read. Closing the tab ends it, and with it every
 //! report: nothing is stored.
 
+use super::worker_link::WorkerLink;
 use crate::engine::protocol::{Event, FILES, MSG, Request, TEXT};
 use js_sys::{Array, Object, Reflect};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{File, MessageEvent, Worker};
+use wasm_bindgen::JsValue;
+use web_sys::File;
 
 /// Trunk's loader for the worker binary (`data-type="worker"`, `data-loader-shim` in
 /// index.html): it imports the wasm-bindgen glue and starts `stslens-reports_bg.wasm`.
@@ -30,14 +30,8 @@ type Handler = Rc<dyn Fn(Delivery)>;
 
 /// The running worker.
 pub struct EngineWorker {
-    worker: Worker,
+    link: WorkerLink,
     handler: Rc<RefCell<Option<Handler>>>,
-    ready: Rc<Cell<bool>>,
-    /// Envelopes posted before the worker said it was ready: a message that arrives while its
-    /// wasm is still loading would find no listener and be lost.
-    waiting: Rc<RefCell<Vec<JsValue>>>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 thread_local! {
@@ -59,10 +53,7 @@ impl EngineWorker {
 
     /// Starts a worker from `url`.
     pub fn start(url: &str) -> Result<EngineWorker, String> {
-        let worker = Worker::new(url).map_err(|e| super::files::describe(&e))?;
         let handler: Rc<RefCell<Option<Handler>>> = Rc::new(RefCell::new(None));
-        let ready = Rc::new(Cell::new(false));
-        let waiting: Rc<RefCell<Vec<JsValue>>> = Rc::new(RefCell::new(Vec::new()));
 
         let deliver = {
             let handler = handler.clone();
@@ -74,60 +65,37 @@ impl EngineWorker {
                 }
             }
         };
-        let on_message = {
-            let (deliver, ready, waiting, worker) = (
-                deliver.clone(),
-                ready.clone(),
-                waiting.clone(),
-                worker.clone(),
-            );
-            Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-                let delivery = match read_envelope(&message.data()) {
-                    Ok(d) => d,
-                    Err(message) => Delivery {
-                        event: Event::Failed { message },
-                        text: None,
-                    },
-                };
-                if delivery.event == Event::Ready && !ready.replace(true) {
-                    for envelope in waiting.borrow_mut().drain(..) {
-                        let _ = worker.post_message(&envelope);
-                    }
-                }
-                deliver(delivery);
-            })
-        };
-        let on_error = {
-            let (deliver, url) = (deliver.clone(), url.to_owned());
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-                let detail = event
-                    .dyn_ref::<web_sys::ErrorEvent>()
-                    .map(|e| e.message())
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or_else(|| format!("{url} did not load"));
+        let stopped = {
+            let deliver = deliver.clone();
+            move |detail: String| {
                 deliver(Delivery {
                     event: Event::Failed {
                         message: format!("the report engine stopped: {detail}"),
                     },
                     text: None,
-                });
+                })
+            }
+        };
+        let read = |data: &JsValue| {
+            read_envelope(data).unwrap_or_else(|message| Delivery {
+                event: Event::Failed { message },
+                text: None,
             })
         };
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(EngineWorker {
-            worker,
-            handler,
-            ready,
-            waiting,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
+        let link = WorkerLink::start(
+            url,
+            read,
+            |delivery| delivery.event == Event::Ready,
+            deliver,
+            stopped,
+        )
+        .map_err(|e| super::files::describe(&e))?;
+        Ok(EngineWorker { link, handler })
     }
 
     /// Whether the worker has started and said so.
     pub fn is_ready(&self) -> bool {
-        self.ready.get()
+        self.link.is_ready()
     }
 
     /// Sets who receives the events (`None`: nobody; events are then dropped, and a page that
@@ -146,17 +114,7 @@ impl EngineWorker {
             let list: Array = files.iter().collect();
             let _ = Reflect::set(&envelope, &FILES.into(), &list);
         }
-        if self.ready.get() {
-            let _ = self.worker.post_message(&envelope);
-        } else {
-            self.waiting.borrow_mut().push(envelope.into());
-        }
-    }
-}
-
-impl Drop for EngineWorker {
-    fn drop(&mut self) {
-        self.worker.terminate();
+        self.link.post(envelope.into());
     }
 }
 

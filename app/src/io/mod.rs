@@ -12,6 +12,7 @@
 //! | `history` | past checks in localStorage |
 //! | `clipboard`, `clock` | copying text; the time |
 //! | `check_worker`, `check_scope` | the check worker, from the page and from inside it |
+//! | `worker_link` | starting a worker and holding messages until it is ready (both clients) |
 
 pub mod check_scope;
 pub mod check_worker;
@@ -29,5 +30,6 @@ pub mod policy;
 pub mod relay;
 pub mod samples;
 pub mod storage;
+pub mod worker_link;
 pub mod worker_scope;
 pub mod yield_now;
