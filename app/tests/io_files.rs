@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::Function;
-use stslens_app::io::files::{self, ReadError};
+use stslens_app::io::files::{self, ManyRead, ReadError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Blob, DataTransfer, DragEvent, DragEventInit};
@@ -105,12 +105,12 @@ async fn a_batch_is_read_at_once_and_split_back_into_each_file() {
         .zip(contents)
         .map(|(name, bytes)| files::file_from_bytes(bytes, name))
         .collect();
-    let read = files::read_many(&batch).await;
+    let read = ManyRead::start(batch.clone()).finish().await;
     let got: Vec<Vec<u8>> = read.into_iter().map(Result::unwrap).collect();
     let want: Vec<Vec<u8>> = contents.iter().map(|c| c.to_vec()).collect();
     assert_eq!(got, want);
     // One file alone goes the plain way.
-    let one = files::read_many(&batch[..1]).await;
+    let one = ManyRead::start(batch[..1].to_vec()).finish().await;
     assert_eq!(one, vec![Ok(b"{\"a\":1}".to_vec())]);
-    assert!(files::read_many(&[]).await.is_empty());
+    assert!(ManyRead::start(Vec::new()).finish().await.is_empty());
 }

@@ -1,8 +1,9 @@
 //! Files the user hands over (a file picker, a drop, fetched samples) and reading their bytes.
 //!
-//! The page only collects `File` handles: a handle is a reference the browser keeps to the file
-//! on disk, so thousands of them cost nothing and can be posted to the report worker, which reads
-//! them in batches with [`read_many`] when their turn comes. Nothing here sends anything anywhere.
+//! The page only collects `File` handles, references the browser keeps to the files on disk, and
+//! posts them to the report worker, which reads them in batches with [`ManyRead`] when their turn
+//! comes (posting a picked file costs the page one round trip to the browser process for its
+//! size and date; see `pages/reports.rs`). Nothing here sends anything anywhere.
 
 use js_sys::{Array, Uint8Array};
 use thiserror::Error;
@@ -54,13 +55,8 @@ pub async fn read(blob: &Blob) -> Result<Vec<u8>, ReadError> {
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-/// Reads several files with one `Blob.arrayBuffer()` over their concatenation and hands back each
-/// file's bytes, in order. Shorthand for [`ManyRead::start`] then [`ManyRead::finish`].
-pub async fn read_many(files: &[File]) -> Vec<Result<Vec<u8>, ReadError>> {
-    ManyRead::start(files.to_vec()).finish().await
-}
-
-/// A read of several files, started at once and awaited later, so that the browser reads the
+/// A read of several files with one `Blob.arrayBuffer()` over their concatenation, each file's
+/// bytes handed back in order; started at once and awaited later, so that the browser reads the
 /// next batches while the caller parses this one.
 ///
 /// Why batches, and why several at a time: each read of a file-backed blob is a round trip to
