@@ -6,7 +6,7 @@ mod reports;
 use reports::{fixture, fixtures_dir};
 use std::path::{Path, PathBuf};
 use stslens_core::tlsrpt::{
-    DeviationKind, Ingest, PolicyType, Report, ResultType, Summary, parse_report,
+    DeviationKind, Ingest, Limits, PolicyType, Report, ResultType, Summary, parse_report,
 };
 
 fn ingest_one(name: &str) -> (Summary, Vec<Report>) {
@@ -455,14 +455,34 @@ fn reading_apart_and_counting_in_order_equals_adding() {
     inputs.push((format!("{}-again", first.0), first.1));
     inputs.push(("corrupt.json.gz".into(), b"\x1f\x8b\x08\x00broken".to_vec()));
 
-    let mut whole = Ingest::new();
+    // A zip of every fixture: more JSON in all than the small cap below, so the reader hands
+    // this input over whole instead of keeping its reports.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in &inputs {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    inputs.push(("all.zip".into(), zip.finish().unwrap().into_inner()));
+    let plain_json: usize = inputs
+        .iter()
+        .filter(|(name, _)| name.ends_with(".json"))
+        .map(|(_, bytes)| bytes.len())
+        .sum();
+    assert!(plain_json > 16 * 1024, "{plain_json} bytes of plain JSON");
+    let limits = Limits {
+        max_report_bytes: 16 * 1024,
+        ..Limits::default()
+    };
+
+    let mut whole = Ingest::with_limits(limits);
     let mut whole_seen = Vec::new();
     for (name, bytes) in &inputs {
         whole.add_with(name, bytes, |f| {
             whole_seen.push((f.location.to_owned(), f.duplicate))
         });
     }
-    let mut split = Ingest::new();
+    let mut split = Ingest::with_limits(limits);
     let mut reader = split.reader();
     let mut split_seen = Vec::new();
     for (name, bytes) in &inputs {

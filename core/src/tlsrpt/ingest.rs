@@ -188,9 +188,20 @@ impl Ingest {
 /// Parsing is nearly all of the work and needs no shared state, while counting needs the
 /// deduplication set and the aggregate; splitting the two lets a caller parse inputs on several
 /// threads and count them on one, in input order, with the same result as [`Ingest::add`].
+///
+/// Memory stays bounded by the largest report, not by how many an archive or mailbox holds: once
+/// an input's reports pass [`Limits::max_report_bytes`] of JSON in all, nothing more is kept and
+/// the input's bytes go to [`Ingest::add_parsed`] instead, which ingests them there one report at
+/// a time as [`Ingest::add`] does (parsing that input twice, a cost only very large ones pay).
 #[derive(Debug, Default)]
 pub struct Parsed {
     items: Vec<Item>,
+    /// JSON bytes of the documents met so far.
+    json_bytes: usize,
+    /// Set when the documents passed the bound: the input, to ingest on the counting side.
+    whole: Option<(String, Vec<u8>)>,
+    /// The bound on `json_bytes`.
+    keep_bytes: usize,
 }
 
 /// Nearly every item is a report, so boxing reports to shrink the rare error would only add an
@@ -202,8 +213,20 @@ enum Item {
     Error(InputError),
 }
 
+impl Parsed {
+    /// Whether the documents met have passed the bound (see the type's documentation).
+    fn over(&self) -> bool {
+        self.json_bytes > self.keep_bytes
+    }
+}
+
 impl Sink for Parsed {
     fn document(&mut self, location: &str, json: &[u8]) {
+        self.json_bytes = self.json_bytes.saturating_add(json.len());
+        if self.over() {
+            self.items.clear();
+            return;
+        }
         self.items.push(match parse_report(json) {
             Ok(report) => Item::Report {
                 location: location.to_owned(),
@@ -217,6 +240,9 @@ impl Sink for Parsed {
     }
 
     fn error(&mut self, location: &str, error: UnpackError) {
+        if self.over() {
+            return;
+        }
         self.items.push(Item::Error(InputError {
             source: location.to_owned(),
             error: error.into(),
@@ -235,8 +261,14 @@ pub struct Reader {
 impl Reader {
     /// Unpacks and parses one input, named `source` in errors and locations.
     pub fn read(&mut self, source: &str, bytes: &[u8]) -> Parsed {
-        let mut parsed = Parsed::default();
+        let mut parsed = Parsed {
+            keep_bytes: self.limits.max_report_bytes,
+            ..Parsed::default()
+        };
         unpack(bytes, source, &self.limits, &mut self.inflater, &mut parsed);
+        if parsed.over() {
+            parsed.whole = Some((source.to_owned(), bytes.to_vec()));
+        }
         parsed
     }
 }
@@ -253,6 +285,9 @@ impl Ingest {
     /// Counts an input a [`Reader`] parsed, exactly as [`Ingest::add_with`] would have: inputs
     /// must be added in the order the caller wants duplicates decided (the first copy counts).
     pub fn add_parsed(&mut self, parsed: Parsed, on_report: impl FnMut(Found<'_>)) -> Added {
+        if let Some((source, bytes)) = parsed.whole {
+            return self.add_with(&source, &bytes, on_report);
+        }
         self.inputs += 1;
         let mut collector = Collector {
             seen: &mut self.seen,
