@@ -4,6 +4,7 @@
 //! answers to `stslens-core`, which does all the judging. Exit codes follow the design's contract:
 //! 0 fine, 1 the input has errors (the full result is still printed), 2 usage or I/O failure.
 
+mod allocator;
 mod cli;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    allocator::configure();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Check(args) => cli::check::run(args),
