@@ -17,7 +17,7 @@ use libmimalloc_sys::{mi_option_set, mi_option_t};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_arena_eager_commit` in mimalloc v2's `mi_option_e` (include/mimalloc.h); the
+/// `mi_option_arena_eager_commit` in `mi_option_e` (include/mimalloc.h, the same in v2 and v3); the
 /// crate does not export these constants, as their values may change between versions.
 const ARENA_EAGER_COMMIT: mi_option_t = 4;
 /// `mi_option_purge_delay`, in milliseconds; 0 purges freed memory at once.
