@@ -22,6 +22,7 @@
 pub mod aggregate;
 pub mod date_time;
 pub mod deviation;
+mod document;
 mod email;
 pub mod export;
 pub mod filter;

@@ -10,7 +10,11 @@
 
 use super::date_time::{Zone, parse_date_time};
 use super::deviation::{Deviation, DeviationKind as D};
-use super::json::{Json, Key, Object};
+use super::document::{
+    self, Extras, RawDateRange, RawFailureDetail, RawPolicy, RawPolicyResult, RawSummary, Slot,
+    Strings,
+};
+use super::json::Json;
 use super::model::{
     DateRange, DateTime, FailureDetail, Policy, PolicyResult, PolicySummary, PolicyType, Report,
 };
@@ -49,17 +53,21 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
         Some(rest) => (rest, true),
         None => (json, false),
     };
-    let value: Json =
-        serde_json::from_slice(json).map_err(|e| ParseError::NotJson(e.to_string()))?;
-    let Json::Object(mut root) = value else {
-        return Err(ParseError::NotAnObject {
-            found: value.type_name(),
-        });
+    let root = match document::read(json).map_err(|e| ParseError::NotJson(e.to_string()))? {
+        Slot::Value(root) => root,
+        Slot::Null => return Err(ParseError::NotAnObject { found: "null" }),
+        Slot::Other(value) => {
+            return Err(ParseError::NotAnObject {
+                found: value.type_name(),
+            });
+        }
+        Slot::Absent => unreachable!("a document has a value"),
     };
-    let policies = match root.take("policies") {
-        None => return Err(ParseError::MissingPolicies),
-        Some(Json::Array(policies)) => policies,
-        Some(other) => {
+    let policies = match root.policies {
+        Slot::Absent => return Err(ParseError::MissingPolicies),
+        Slot::Value(policies) => policies,
+        Slot::Null => return Err(ParseError::PoliciesNotArray { found: "null" }),
+        Slot::Other(other) => {
             return Err(ParseError::PoliciesNotArray {
                 found: other.type_name(),
             });
@@ -72,30 +80,29 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
         w.note(D::ByteOrderMark, &at, "");
     }
     let mut unknown = Map::new();
-    let organization_name = w.string(&mut root, &at, "organization-name", true, &mut unknown);
-    let date_range = match w.object(&mut root, &at, "date-range", true, &mut unknown) {
+    let organization_name = w.string(
+        root.organization_name,
+        &at,
+        "organization-name",
+        true,
+        &mut unknown,
+    );
+    let date_range = match w.object(root.date_range, &at, "date-range", true, &mut unknown) {
         Some(range) => w.date_range(range, &at.key("date-range")),
         None => DateRange::default(),
     };
-    let contact_info = w.string(&mut root, &at, "contact-info", false, &mut unknown);
-    let report_id = w.string(&mut root, &at, "report-id", true, &mut unknown);
+    let contact_info = w.string(root.contact_info, &at, "contact-info", false, &mut unknown);
+    let report_id = w.string(root.report_id, &at, "report-id", true, &mut unknown);
     let mut results = Vec::with_capacity(policies.len());
     let policies_at = at.key("policies");
     for (i, entry) in policies.into_iter().enumerate() {
         let path = policies_at.index(i);
         match entry {
-            Json::Object(entry) => results.push(w.policy_result(entry, &path)),
+            Slot::Value(entry) => results.push(w.policy_result(entry, &path)),
             other => w.keep_wrong_element(&path, other, &mut unknown),
         }
     }
-    const FIELDS: &[&str] = &[
-        "organization-name",
-        "date-range",
-        "contact-info",
-        "report-id",
-        "policies",
-    ];
-    w.unknown_fields(root, &at, FIELDS, &mut unknown);
+    w.unknown_fields(root.extras, &at, &mut unknown);
     Ok(Report {
         organization_name,
         date_range,
@@ -167,20 +174,28 @@ impl Walker {
             .push(Deviation::new(kind, path.to_string(), detail));
     }
 
-    /// Takes `key` out of `obj`. `None` when absent (noted if `required`) or null (noted).
-    fn take(&mut self, obj: &mut Object, at: &Path<'_>, key: &str, required: bool) -> Option<Json> {
-        match obj.take(key) {
-            None => {
+    /// A field's value: `None` when absent (noted if `required`) or null (noted), `Err` with
+    /// the value verbatim when it has another type than the RFC gives it.
+    fn take<T>(
+        &mut self,
+        slot: Slot<T>,
+        at: &Path<'_>,
+        key: &str,
+        required: bool,
+    ) -> Option<Result<T, Json>> {
+        match slot {
+            Slot::Absent => {
                 if required {
                     self.note(D::FieldMissing, &at.key(key), format!("no \"{key}\""));
                 }
                 None
             }
-            Some(Json::Null) => {
+            Slot::Null => {
                 self.note(D::FieldNull, &at.key(key), format!("\"{key}\" is null"));
                 None
             }
-            Some(value) => Some(value),
+            Slot::Value(value) => Some(Ok(value)),
+            Slot::Other(value) => Some(Err(value)),
         }
     }
 
@@ -204,13 +219,17 @@ impl Walker {
     }
 
     /// An array element that is not an object, kept verbatim under its JSON pointer.
-    fn keep_wrong_element(
+    fn keep_wrong_element<T>(
         &mut self,
         path: &Path<'_>,
-        value: Json,
+        element: Slot<T>,
         unknown: &mut Map<String, Value>,
     ) {
-        let value = value.into_value();
+        let value = match element {
+            Slot::Other(value) => value.into_value(),
+            // An element is never absent, and one that is an object is not wrong.
+            Slot::Null | Slot::Absent | Slot::Value(_) => Value::Null,
+        };
         let detail = format!(
             "{} instead of an object: {}",
             type_name(&value),
@@ -222,32 +241,32 @@ impl Walker {
 
     fn string(
         &mut self,
-        obj: &mut Object,
+        slot: Slot<String>,
         at: &Path<'_>,
         key: &str,
         required: bool,
         unknown: &mut Map<String, Value>,
     ) -> Option<String> {
-        match self.take(obj, at, key, required)? {
-            Json::String(s) => Some(s),
-            other => {
+        match self.take(slot, at, key, required)? {
+            Ok(s) => Some(s),
+            Err(other) => {
                 self.wrong_type(at, key, "a string", other, unknown);
                 None
             }
         }
     }
 
-    fn object(
+    fn object<T>(
         &mut self,
-        obj: &mut Object,
+        slot: Slot<T>,
         at: &Path<'_>,
         key: &str,
         required: bool,
         unknown: &mut Map<String, Value>,
-    ) -> Option<Object> {
-        match self.take(obj, at, key, required)? {
-            Json::Object(o) => Some(o),
-            other => {
+    ) -> Option<T> {
+        match self.take(slot, at, key, required)? {
+            Ok(object) => Some(object),
+            Err(other) => {
                 self.wrong_type(at, key, "an object", other, unknown);
                 None
             }
@@ -257,16 +276,15 @@ impl Walker {
     /// A session count: only a non-negative integer JSON number counts.
     fn count(
         &mut self,
-        obj: &mut Object,
+        slot: Slot<u64>,
         at: &Path<'_>,
         key: &str,
         unknown: &mut Map<String, Value>,
     ) -> Option<u64> {
-        let value = self.take(obj, at, key, true)?;
-        if let Some(n) = value.as_u64() {
-            return Some(n);
-        }
-        let value = value.into_value();
+        let value = match self.take(slot, at, key, true)? {
+            Ok(n) => return Some(n),
+            Err(value) => value.into_value(),
+        };
         let detail = format!("\"{key}\" is {}: {}", type_name(&value), clip(&value));
         self.note(D::CountNotANumber, &at.key(key), detail);
         unknown.insert(key.to_owned(), value);
@@ -276,46 +294,35 @@ impl Walker {
     /// A list of strings; any other shape is kept verbatim as a wrong type.
     fn strings(
         &mut self,
-        value: Json,
+        value: Result<Strings, Json>,
         at: &Path<'_>,
         key: &str,
         unknown: &mut Map<String, Value>,
     ) -> Option<Vec<String>> {
-        match value {
-            Json::Array(items) if items.iter().all(|i| matches!(i, Json::String(_))) => Some(
-                items
-                    .into_iter()
-                    .filter_map(|item| match item {
-                        Json::String(s) => Some(s),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            other => {
-                self.wrong_type(at, key, "an array of strings", other, unknown);
-                None
-            }
-        }
+        let other = match value {
+            Ok(Strings::List(list)) => return Some(list),
+            Ok(Strings::One(s)) => Json::String(s),
+            Err(other) => other,
+        };
+        self.wrong_type(at, key, "an array of strings", other, unknown);
+        None
     }
 
     /// Keeps what is left of an object verbatim: fields RFC 8460 does not define, and second
-    /// occurrences of those it does (`fields`: the names this object may have).
-    fn unknown_fields(
-        &mut self,
-        rest: Object,
-        at: &Path<'_>,
-        fields: &[&str],
-        unknown: &mut Map<String, Value>,
-    ) {
-        for (key, value) in rest.into_members() {
-            let value = value.into_value();
-            let name = key.as_str();
-            let kind = match key {
-                Key::Known(known) if fields.contains(&known) => D::DuplicateField,
-                _ => D::UnknownField,
+    /// occurrences of those it does.
+    fn unknown_fields(&mut self, rest: Extras, at: &Path<'_>, unknown: &mut Map<String, Value>) {
+        for extra in rest.members {
+            let value = extra.value.into_value();
+            let name = extra.name;
+            let kind = match extra.duplicate {
+                true => D::DuplicateField,
+                false => D::UnknownField,
             };
-            self.note(kind, &at.key(name), format!("\"{name}\": {}", clip(&value)));
-            let name = name.to_owned();
+            self.note(
+                kind,
+                &at.key(&name),
+                format!("\"{name}\": {}", clip(&value)),
+            );
             // A third occurrence of a name would replace the second: keep each one.
             let name = match unknown.contains_key(&name) {
                 false => name,
@@ -328,11 +335,11 @@ impl Walker {
         }
     }
 
-    fn date_range(&mut self, mut range: Object, at: &Path<'_>) -> DateRange {
+    fn date_range(&mut self, range: RawDateRange, at: &Path<'_>) -> DateRange {
         let mut unknown = Map::new();
-        let start = self.date_time(&mut range, at, "start-datetime", &mut unknown);
-        let end = self.date_time(&mut range, at, "end-datetime", &mut unknown);
-        self.unknown_fields(range, at, &["start-datetime", "end-datetime"], &mut unknown);
+        let start = self.date_time(range.start, at, "start-datetime", &mut unknown);
+        let end = self.date_time(range.end, at, "end-datetime", &mut unknown);
+        self.unknown_fields(range.extras, at, &mut unknown);
         if let (Some(s), Some(e)) = (
             start.as_ref().and_then(|d| d.at),
             end.as_ref().and_then(|d| d.at),
@@ -358,12 +365,12 @@ impl Walker {
 
     fn date_time(
         &mut self,
-        range: &mut Object,
+        slot: Slot<String>,
         at: &Path<'_>,
         key: &str,
         unknown: &mut Map<String, Value>,
     ) -> Option<DateTime> {
-        let raw = self.string(range, at, key, true, unknown)?;
+        let raw = self.string(slot, at, key, true, unknown)?;
         let parsed = match parse_date_time(&raw) {
             Some((instant, Zone::Explicit)) => Some(instant),
             Some((instant, Zone::Missing)) => {
@@ -379,43 +386,38 @@ impl Walker {
         Some(DateTime { raw, at: parsed })
     }
 
-    fn policy_result(&mut self, mut entry: Object, at: &Path<'_>) -> PolicyResult {
+    fn policy_result(&mut self, entry: RawPolicyResult, at: &Path<'_>) -> PolicyResult {
         let mut unknown = Map::new();
-        let policy = match self.object(&mut entry, at, "policy", true, &mut unknown) {
+        let policy = match self.object(entry.policy, at, "policy", true, &mut unknown) {
             Some(policy) => self.policy(policy, &at.key("policy")),
             None => Policy::default(),
         };
-        let summary = match self.object(&mut entry, at, "summary", true, &mut unknown) {
+        let summary = match self.object(entry.summary, at, "summary", true, &mut unknown) {
             Some(summary) => self.summary(summary, &at.key("summary")),
             None => PolicySummary::default(),
         };
         let mut failure_details = Vec::new();
         let details_at = at.key("failure-details");
-        match self.take(&mut entry, at, "failure-details", false) {
+        match self.take(entry.failure_details, at, "failure-details", false) {
             None => {}
-            Some(Json::Array(items)) if items.is_empty() => {
+            Some(Ok(items)) if items.is_empty() => {
                 self.note(D::FailureDetailsEmpty, &details_at, "");
             }
-            Some(Json::Array(items)) => {
+            Some(Ok(items)) => {
                 failure_details.reserve_exact(items.len());
                 for (i, item) in items.into_iter().enumerate() {
                     let path = details_at.index(i);
                     match item {
-                        Json::Object(item) => {
-                            failure_details.push(self.failure_detail(item, &path))
-                        }
+                        Slot::Value(item) => failure_details.push(self.failure_detail(item, &path)),
                         other => self.keep_wrong_element(&path, other, &mut unknown),
                     }
                 }
             }
-            Some(other) => self.wrong_type(at, "failure-details", "an array", other, &mut unknown),
+            Some(Err(other)) => {
+                self.wrong_type(at, "failure-details", "an array", other, &mut unknown)
+            }
         }
-        self.unknown_fields(
-            entry,
-            at,
-            &["policy", "summary", "failure-details"],
-            &mut unknown,
-        );
+        self.unknown_fields(entry.extras, at, &mut unknown);
         let result = PolicyResult {
             policy,
             summary,
@@ -437,10 +439,10 @@ impl Walker {
         result
     }
 
-    fn policy(&mut self, mut obj: Object, at: &Path<'_>) -> Policy {
+    fn policy(&mut self, obj: RawPolicy, at: &Path<'_>) -> Policy {
         let mut unknown = Map::new();
         let policy_type = self
-            .string(&mut obj, at, "policy-type", true, &mut unknown)
+            .string(obj.policy_type, at, "policy-type", true, &mut unknown)
             .map(|t| {
                 let parsed = PolicyType::parse(&t);
                 if let PolicyType::Other(_) = parsed {
@@ -452,23 +454,24 @@ impl Walker {
                 }
                 parsed
             });
-        let policy_string = match self.take(&mut obj, at, "policy-string", false) {
+        let policy_string = match self.take(obj.policy_string, at, "policy-string", false) {
             Some(value) => self.policy_string(value, at, &mut unknown),
             None => Vec::new(),
         };
-        let policy_domain = self.string(&mut obj, at, "policy-domain", false, &mut unknown);
+        let policy_domain =
+            self.string(obj.policy_domain, at, "policy-domain", false, &mut unknown);
         if policy_domain.is_none() && !unknown.contains_key("policy-domain") {
             self.note(D::PolicyDomainMissing, &at.key("policy-domain"), "");
         }
         let mx_at = at.key("mx-host");
-        let mx_host = match self.take(&mut obj, at, "mx-host", false) {
+        let mx_host = match self.take(obj.mx_host, at, "mx-host", false) {
             None => {
                 if policy_type == Some(PolicyType::Sts) {
                     self.note(D::MxHostMissing, &mx_at, "");
                 }
                 Vec::new()
             }
-            Some(Json::String(mx)) => {
+            Some(Ok(Strings::One(mx))) => {
                 self.note(D::MxHostString, &mx_at, format!("\"{mx}\""));
                 vec![mx]
             }
@@ -482,8 +485,7 @@ impl Walker {
                 list
             }
         };
-        const FIELDS: &[&str] = &["policy-type", "policy-string", "policy-domain", "mx-host"];
-        self.unknown_fields(obj, at, FIELDS, &mut unknown);
+        self.unknown_fields(obj.extras, at, &mut unknown);
         Policy {
             policy_type,
             policy_string,
@@ -495,7 +497,7 @@ impl Walker {
 
     fn policy_string(
         &mut self,
-        value: Json,
+        value: Result<Strings, Json>,
         at: &Path<'_>,
         unknown: &mut Map<String, Value>,
     ) -> Vec<String> {
@@ -529,17 +531,21 @@ impl Walker {
         lines
     }
 
-    fn summary(&mut self, mut obj: Object, at: &Path<'_>) -> PolicySummary {
+    fn summary(&mut self, obj: RawSummary, at: &Path<'_>) -> PolicySummary {
         let mut unknown = Map::new();
-        let total_successful_session_count =
-            self.count(&mut obj, at, "total-successful-session-count", &mut unknown);
-        let total_failure_session_count =
-            self.count(&mut obj, at, "total-failure-session-count", &mut unknown);
-        const FIELDS: &[&str] = &[
+        let total_successful_session_count = self.count(
+            obj.total_successful_session_count,
+            at,
             "total-successful-session-count",
+            &mut unknown,
+        );
+        let total_failure_session_count = self.count(
+            obj.total_failure_session_count,
+            at,
             "total-failure-session-count",
-        ];
-        self.unknown_fields(obj, at, FIELDS, &mut unknown);
+            &mut unknown,
+        );
+        self.unknown_fields(obj.extras, at, &mut unknown);
         PolicySummary {
             total_successful_session_count,
             total_failure_session_count,
@@ -547,10 +553,10 @@ impl Walker {
         }
     }
 
-    fn failure_detail(&mut self, mut obj: Object, at: &Path<'_>) -> FailureDetail {
+    fn failure_detail(&mut self, obj: RawFailureDetail, at: &Path<'_>) -> FailureDetail {
         let mut u = Map::new();
         let result_type = self
-            .string(&mut obj, at, "result-type", true, &mut u)
+            .string(obj.result_type, at, "result-type", true, &mut u)
             .map(|t| {
                 let parsed = ResultType::parse(&t);
                 if !parsed.is_known() {
@@ -562,46 +568,55 @@ impl Walker {
                 }
                 parsed
             });
-        let sending_mta_ip = self.string(&mut obj, at, "sending-mta-ip", false, &mut u);
+        let sending_mta_ip = self.string(obj.sending_mta_ip, at, "sending-mta-ip", false, &mut u);
         if sending_mta_ip.is_none() && !u.contains_key("sending-mta-ip") {
             self.note(D::FailureDetailWithoutSendingIp, at, "");
         }
-        let receiving_mx_hostname =
-            self.string(&mut obj, at, "receiving-mx-hostname", false, &mut u);
+        let receiving_mx_hostname = self.string(
+            obj.receiving_mx_hostname,
+            at,
+            "receiving-mx-hostname",
+            false,
+            &mut u,
+        );
         if receiving_mx_hostname.is_none() && !u.contains_key("receiving-mx-hostname") {
             self.note(D::FailureDetailWithoutMx, at, "");
         }
-        let detail = FailureDetail {
+        let receiving_mx_helo = self.string(
+            obj.receiving_mx_helo,
+            at,
+            "receiving-mx-helo",
+            false,
+            &mut u,
+        );
+        let receiving_ip = self.string(obj.receiving_ip, at, "receiving-ip", false, &mut u);
+        let failed_session_count =
+            self.count(obj.failed_session_count, at, "failed-session-count", &mut u);
+        let additional_information = self.string(
+            obj.additional_information,
+            at,
+            "additional-information",
+            false,
+            &mut u,
+        );
+        let failure_reason_code = self.string(
+            obj.failure_reason_code,
+            at,
+            "failure-reason-code",
+            false,
+            &mut u,
+        );
+        self.unknown_fields(obj.extras, at, &mut u);
+        FailureDetail {
             result_type,
             sending_mta_ip,
             receiving_mx_hostname,
-            receiving_mx_helo: self.string(&mut obj, at, "receiving-mx-helo", false, &mut u),
-            receiving_ip: self.string(&mut obj, at, "receiving-ip", false, &mut u),
-            failed_session_count: self.count(&mut obj, at, "failed-session-count", &mut u),
-            additional_information: self.string(
-                &mut obj,
-                at,
-                "additional-information",
-                false,
-                &mut u,
-            ),
-            failure_reason_code: self.string(&mut obj, at, "failure-reason-code", false, &mut u),
-            unknown_fields: Map::new(),
-        };
-        const FIELDS: &[&str] = &[
-            "result-type",
-            "sending-mta-ip",
-            "receiving-mx-hostname",
-            "receiving-mx-helo",
-            "receiving-ip",
-            "failed-session-count",
-            "additional-information",
-            "failure-reason-code",
-        ];
-        self.unknown_fields(obj, at, FIELDS, &mut u);
-        FailureDetail {
+            receiving_mx_helo,
+            receiving_ip,
+            failed_session_count,
+            additional_information,
+            failure_reason_code,
             unknown_fields: u,
-            ..detail
         }
     }
 }

@@ -1,0 +1,487 @@
+//! A report document read in one pass: each RFC 8460 §4.4 field's first value, already typed
+//! where it has the type the RFC gives it, and everything else verbatim.
+//!
+//! Why: building a generic JSON tree first and then taking the known fields out of it allocated
+//! every object twice and searched every object once per field; on thousands of small reports
+//! that was most of the parsing time. Here serde_json hands each member straight to the field it
+//! fills, so a string ends up in the model without ever being part of a tree.
+//!
+//! Nothing is judged here: a field of the wrong type is kept as [`Slot::Other`], a second
+//! occurrence or an unknown name goes to the object's [`Extra`] members in document order, and
+//! [`super::parse`] decides, in a fixed order, what each of those means and which deviation it
+//! is. So the result is the same as reading the tree would give, whatever the document holds.
+
+use super::json::{Json, JsonVisitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A known field's first value, as met.
+#[derive(Debug, Default)]
+pub(crate) enum Slot<T> {
+    /// The object has no member of this name.
+    #[default]
+    Absent,
+    /// The member is `null`.
+    Null,
+    /// The member has the type the RFC gives it.
+    Value(T),
+    /// The member has another type: its value verbatim.
+    Other(Json),
+}
+
+/// A member kept verbatim: a name the object does not define, or a second occurrence of one it
+/// does (`duplicate`).
+#[derive(Debug)]
+pub(crate) struct Extra {
+    pub name: String,
+    pub value: Json,
+    pub duplicate: bool,
+}
+
+/// The members of an object that its known fields did not take, in document order.
+#[derive(Debug, Default)]
+pub(crate) struct Extras {
+    pub members: Vec<Extra>,
+    /// Bit `i` is set once `NAMES[i]` was met.
+    met: u32,
+}
+
+/// The top-level object.
+#[derive(Debug, Default)]
+pub(crate) struct RawReport {
+    pub organization_name: Slot<String>,
+    pub date_range: Slot<RawDateRange>,
+    pub contact_info: Slot<String>,
+    pub report_id: Slot<String>,
+    pub policies: Slot<Vec<Slot<RawPolicyResult>>>,
+    pub extras: Extras,
+}
+
+/// `date-range`.
+#[derive(Debug, Default)]
+pub(crate) struct RawDateRange {
+    pub start: Slot<String>,
+    pub end: Slot<String>,
+    pub extras: Extras,
+}
+
+/// One entry of `policies`.
+#[derive(Debug, Default)]
+pub(crate) struct RawPolicyResult {
+    pub policy: Slot<RawPolicy>,
+    pub summary: Slot<RawSummary>,
+    pub failure_details: Slot<Vec<Slot<RawFailureDetail>>>,
+    pub extras: Extras,
+}
+
+/// `policy`.
+#[derive(Debug, Default)]
+pub(crate) struct RawPolicy {
+    pub policy_type: Slot<String>,
+    pub policy_string: Slot<Strings>,
+    pub policy_domain: Slot<String>,
+    pub mx_host: Slot<Strings>,
+    pub extras: Extras,
+}
+
+/// `summary`.
+#[derive(Debug, Default)]
+pub(crate) struct RawSummary {
+    pub total_successful_session_count: Slot<u64>,
+    pub total_failure_session_count: Slot<u64>,
+    pub extras: Extras,
+}
+
+/// One entry of `failure-details`.
+#[derive(Debug, Default)]
+pub(crate) struct RawFailureDetail {
+    pub result_type: Slot<String>,
+    pub sending_mta_ip: Slot<String>,
+    pub receiving_mx_hostname: Slot<String>,
+    pub receiving_mx_helo: Slot<String>,
+    pub receiving_ip: Slot<String>,
+    pub failed_session_count: Slot<u64>,
+    pub additional_information: Slot<String>,
+    pub failure_reason_code: Slot<String>,
+    pub extras: Extras,
+}
+
+/// A value that should be a list of strings (`policy-string`, `mx-host`): one string on its own
+/// is kept apart, as `mx-host` accepts it and `policy-string` does not.
+#[derive(Debug)]
+pub(crate) enum Strings {
+    One(String),
+    List(Vec<String>),
+}
+
+/// Reads a whole document: `Value` when it is an object, `Other` (or `Null`) when it is not.
+pub(crate) fn read(json: &[u8]) -> serde_json::Result<Slot<RawReport>> {
+    // One UTF-8 check of the whole document is far quicker than one per string, which is what
+    // reading from bytes does; a document that fails it is read from bytes to get serde_json's
+    // own error, with its line and column.
+    match std::str::from_utf8(json) {
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let doc = Read(Object::<RawReport>(PhantomData)).deserialize(&mut de)?;
+            de.end()?;
+            Ok(doc)
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(json);
+            let doc = Read(Object::<RawReport>(PhantomData)).deserialize(&mut de)?;
+            de.end()?;
+            Ok(doc)
+        }
+    }
+}
+
+// ── How each field's value is read ──────────────────────────────────────────────────────────
+
+/// The one JSON shape a field should have, and how to read it; any other shape is kept as
+/// [`Slot::Other`] by the defaults.
+trait Shape<'de>: Sized {
+    type Value;
+
+    fn string(self, s: String) -> Slot<Self::Value> {
+        Slot::Other(Json::String(s))
+    }
+
+    fn unsigned(self, n: u64) -> Slot<Self::Value> {
+        Slot::Other(Json::Number(n.into()))
+    }
+
+    fn map<A: MapAccess<'de>>(self, map: A) -> Result<Slot<Self::Value>, A::Error> {
+        JsonVisitor.visit_map(map).map(Slot::Other)
+    }
+
+    fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Slot<Self::Value>, A::Error> {
+        JsonVisitor.visit_seq(seq).map(Slot::Other)
+    }
+}
+
+/// Reads one value of shape `S` into a [`Slot`].
+struct Read<S>(S);
+
+impl<'de, S: Shape<'de>> DeserializeSeed<'de> for Read<S> {
+    type Value = Slot<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, S: Shape<'de>> Visitor<'de> for Read<S> {
+    type Value = Slot<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Slot::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Slot::Other(Json::Bool(b)))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(self.0.unsigned(n))
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+        JsonVisitor.visit_i64(n).map(Slot::Other)
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+        JsonVisitor.visit_f64(n).map(Slot::Other)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(self.0.string(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+        Ok(self.0.string(s))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.0.seq(seq)
+    }
+}
+
+/// A string field.
+struct Text;
+
+impl Shape<'_> for Text {
+    type Value = String;
+
+    fn string(self, s: String) -> Slot<String> {
+        Slot::Value(s)
+    }
+}
+
+/// A session count: a non-negative integer.
+struct Count;
+
+impl Shape<'_> for Count {
+    type Value = u64;
+
+    fn unsigned(self, n: u64) -> Slot<u64> {
+        Slot::Value(n)
+    }
+}
+
+/// `policy-string` or `mx-host`.
+struct StringList;
+
+impl<'de> Shape<'de> for StringList {
+    type Value = Strings;
+
+    fn string(self, s: String) -> Slot<Strings> {
+        Slot::Value(Strings::One(s))
+    }
+
+    /// Strings are collected as such while every element is one; from the first that is not,
+    /// the whole array is kept verbatim.
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot<Strings>, A::Error> {
+        let mut strings = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+        loop {
+            match seq.next_element::<Json>()? {
+                None => return Ok(Slot::Value(Strings::List(strings))),
+                Some(Json::String(s)) => strings.push(s),
+                Some(other) => {
+                    let mut items: Vec<Json> = strings.into_iter().map(Json::String).collect();
+                    items.push(other);
+                    while let Some(item) = seq.next_element()? {
+                        items.push(item);
+                    }
+                    return Ok(Slot::Other(Json::Array(items)));
+                }
+            }
+        }
+    }
+}
+
+/// An array of objects (`policies`, `failure-details`); an element that is not an object is kept
+/// as its own `Other` (or `Null`) slot.
+struct List<T>(PhantomData<T>);
+
+impl<'de, T: Members> Shape<'de> for List<T> {
+    type Value = Vec<Slot<T>>;
+
+    fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot<Self::Value>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+        while let Some(item) = seq.next_element_seed(Read(Object::<T>(PhantomData)))? {
+            items.push(item);
+        }
+        Ok(Slot::Value(items))
+    }
+}
+
+/// An object with known fields.
+struct Object<T>(PhantomData<T>);
+
+impl<'de, T: Members> Shape<'de> for Object<T> {
+    type Value = T;
+
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot<T>, A::Error> {
+        let mut object = T::default();
+        while let Some(name) = map.next_key_seed(NameSeed(T::NAMES))? {
+            let extras = object.extras();
+            let (name, duplicate) = match name {
+                Name::Known(i) if extras.met & (1 << i) == 0 => {
+                    extras.met |= 1 << i;
+                    object.read(i, &mut map)?;
+                    continue;
+                }
+                Name::Known(i) => (T::NAMES[i].to_owned(), true),
+                Name::Other(name) => (name, false),
+            };
+            let value = map.next_value()?;
+            object.extras().members.push(Extra {
+                name,
+                value,
+                duplicate,
+            });
+        }
+        Ok(Slot::Value(object))
+    }
+}
+
+/// An object whose members the RFC names.
+trait Members: Default {
+    /// The member names, at most 32.
+    const NAMES: &'static [&'static str];
+
+    /// Reads the value of the first member named `NAMES[i]`.
+    fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error>;
+
+    fn extras(&mut self) -> &mut Extras;
+}
+
+/// Implements [`Members`]: each name with the field it fills and the shape it is read as.
+macro_rules! members {
+    ($type:ty { $($name:literal => $field:ident: $shape:expr,)* }) => {
+        impl Members for $type {
+            const NAMES: &'static [&'static str] = &[$($name),*];
+
+            fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
+                let mut at = 0;
+                $(
+                    if i == at {
+                        self.$field = map.next_value_seed(Read($shape))?;
+                        return Ok(());
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                unreachable!("member {i} of {}", Self::NAMES.len())
+            }
+
+            fn extras(&mut self) -> &mut Extras {
+                &mut self.extras
+            }
+        }
+    };
+}
+
+members!(RawReport {
+    "organization-name" => organization_name: Text,
+    "date-range" => date_range: Object::<RawDateRange>(PhantomData),
+    "contact-info" => contact_info: Text,
+    "report-id" => report_id: Text,
+    "policies" => policies: List::<RawPolicyResult>(PhantomData),
+});
+
+members!(RawDateRange {
+    "start-datetime" => start: Text,
+    "end-datetime" => end: Text,
+});
+
+members!(RawPolicyResult {
+    "policy" => policy: Object::<RawPolicy>(PhantomData),
+    "summary" => summary: Object::<RawSummary>(PhantomData),
+    "failure-details" => failure_details: List::<RawFailureDetail>(PhantomData),
+});
+
+members!(RawPolicy {
+    "policy-type" => policy_type: Text,
+    "policy-string" => policy_string: StringList,
+    "policy-domain" => policy_domain: Text,
+    "mx-host" => mx_host: StringList,
+});
+
+members!(RawSummary {
+    "total-successful-session-count" => total_successful_session_count: Count,
+    "total-failure-session-count" => total_failure_session_count: Count,
+});
+
+members!(RawFailureDetail {
+    "result-type" => result_type: Text,
+    "sending-mta-ip" => sending_mta_ip: Text,
+    "receiving-mx-hostname" => receiving_mx_hostname: Text,
+    "receiving-mx-helo" => receiving_mx_helo: Text,
+    "receiving-ip" => receiving_ip: Text,
+    "failed-session-count" => failed_session_count: Count,
+    "additional-information" => additional_information: Text,
+    "failure-reason-code" => failure_reason_code: Text,
+});
+
+/// A member name: the index of one of the object's own names, or any other name.
+enum Name {
+    Known(usize),
+    Other(String),
+}
+
+/// Reads a member name, allocating only for names the object does not define.
+struct NameSeed(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = Name;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Name, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for NameSeed {
+    type Value = Name;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Name, E> {
+        Ok(match self.0.iter().position(|name| *name == s) {
+            Some(i) => Name::Known(i),
+            None => Name::Other(s.to_owned()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_typed_or_kept_and_second_occurrences_are_extras() {
+        let text = r#"{"report-id":"a","policies":[{"summary":{
+            "total-successful-session-count":3,"total-failure-session-count":"2"},
+            "policy":{"mx-host":"mx.example","policy-string":["a",1],"x":null}},7,null],
+            "report-id":"b","x-note":{"k":[1]},"contact-info":null}"#;
+        let Slot::Value(report) = read(text.as_bytes()).unwrap() else {
+            panic!("an object")
+        };
+        assert!(matches!(report.report_id, Slot::Value(ref id) if id == "a"));
+        assert!(matches!(report.contact_info, Slot::Null));
+        assert!(matches!(report.organization_name, Slot::Absent));
+        let names: Vec<_> = report
+            .extras
+            .members
+            .iter()
+            .map(|e| (e.name.as_str(), e.duplicate))
+            .collect();
+        assert_eq!(names, [("report-id", true), ("x-note", false)]);
+        let Slot::Value(policies) = report.policies else {
+            panic!("an array")
+        };
+        assert!(matches!(policies[1], Slot::Other(Json::Number(_))));
+        assert!(matches!(policies[2], Slot::Null));
+        let Slot::Value(ref entry) = policies[0] else {
+            panic!("an object")
+        };
+        let Slot::Value(ref summary) = entry.summary else {
+            panic!()
+        };
+        assert!(matches!(
+            summary.total_successful_session_count,
+            Slot::Value(3)
+        ));
+        assert!(matches!(
+            summary.total_failure_session_count,
+            Slot::Other(Json::String(_))
+        ));
+        let Slot::Value(ref policy) = entry.policy else {
+            panic!()
+        };
+        assert!(matches!(policy.mx_host, Slot::Value(Strings::One(_))));
+        assert!(
+            matches!(policy.policy_string, Slot::Other(Json::Array(ref items)) if items.len() == 2)
+        );
+        assert_eq!(policy.extras.members[0].name, "x");
+    }
+
+    #[test]
+    fn a_document_that_is_not_an_object_is_other() {
+        assert!(matches!(read(b"[1]"), Ok(Slot::Other(Json::Array(_)))));
+        assert!(matches!(read(b"null"), Ok(Slot::Null)));
+        assert!(read(b"{} x").is_err());
+        assert!(read(b"{\"a\":\"\xff\"}").is_err());
+    }
+}
