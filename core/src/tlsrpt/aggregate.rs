@@ -24,9 +24,10 @@ use super::ingest::InputError;
 use super::model::{FailureDetail, Report};
 use super::result_type::{Explanation, ResultType};
 use crate::Severity;
+use foldhash::HashMap;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 /// The key under which failure details without a `result-type` are counted.

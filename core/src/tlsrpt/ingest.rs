@@ -28,9 +28,9 @@ use super::gzip::Inflater;
 use super::model::Report;
 use super::parse::{ParseError, parse_report};
 use super::unpack::{Limits, Sink, UnpackError, unpack};
+use foldhash::HashSet;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use std::collections::HashSet;
 use std::fmt;
 
 /// What went wrong with one input, or one item inside it.

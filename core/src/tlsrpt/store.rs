@@ -31,8 +31,8 @@ use super::export::{FailureRow, failure_rows};
 use super::filter::Filter;
 use super::ingest::{Found, InputError, dedup_string};
 use super::model::{DateRange, FailureDetail, Policy, PolicyResult, PolicySummary, Report};
+use foldhash::HashMap;
 use serde_json::Map;
-use std::collections::HashMap;
 
 /// The distinct reports of an [`super::Ingest`], compacted, with their duplicate counts.
 #[derive(Debug, Clone, Default)]
