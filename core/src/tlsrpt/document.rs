@@ -54,7 +54,7 @@ pub(crate) struct RawReport {
     pub date_range: Slot<RawDateRange>,
     pub contact_info: Slot<String>,
     pub report_id: Slot<String>,
-    pub policies: Slot<Vec<Slot<RawPolicyResult>>>,
+    pub policies: Slot<Vec<Result<RawPolicyResult, Json>>>,
     pub extras: Extras,
 }
 
@@ -71,7 +71,7 @@ pub(crate) struct RawDateRange {
 pub(crate) struct RawPolicyResult {
     pub policy: Slot<RawPolicy>,
     pub summary: Slot<RawSummary>,
-    pub failure_details: Slot<Vec<Slot<RawFailureDetail>>>,
+    pub failure_details: Slot<Vec<Result<RawFailureDetail, Json>>>,
     pub extras: Extras,
 }
 
@@ -115,23 +115,33 @@ pub(crate) enum Strings {
     List(Vec<String>),
 }
 
-/// Reads a whole document: `Value` when it is an object, `Other` (or `Null`) when it is not.
-pub(crate) fn read(json: &[u8]) -> serde_json::Result<Slot<RawReport>> {
+/// Reads a whole document: the report when it is an object, else the value verbatim.
+pub(crate) fn read(json: &[u8]) -> serde_json::Result<Result<RawReport, Json>> {
     // One UTF-8 check of the whole document is far quicker than one per string, which is what
     // reading from bytes does; a document that fails it is read from bytes to get serde_json's
     // own error, with its line and column.
     match std::str::from_utf8(json) {
-        Ok(text) => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            let doc = Read(Object::<RawReport>(PhantomData)).deserialize(&mut de)?;
-            de.end()?;
-            Ok(doc)
-        }
-        Err(_) => {
-            let mut de = serde_json::Deserializer::from_slice(json);
-            let doc = Read(Object::<RawReport>(PhantomData)).deserialize(&mut de)?;
-            de.end()?;
-            Ok(doc)
+        Ok(text) => read_from(serde_json::Deserializer::from_str(text)),
+        Err(_) => read_from(serde_json::Deserializer::from_slice(json)),
+    }
+}
+
+fn read_from<'de, R: serde_json::de::Read<'de>>(
+    mut de: serde_json::Deserializer<R>,
+) -> serde_json::Result<Result<RawReport, Json>> {
+    let doc = Read(Object::<RawReport>(PhantomData)).deserialize(&mut de)?;
+    de.end()?;
+    Ok(doc.present())
+}
+
+impl<T> Slot<T> {
+    /// A value that is always there (a document, an array element): typed, or verbatim.
+    fn present(self) -> Result<T, Json> {
+        match self {
+            Slot::Value(value) => Ok(value),
+            Slot::Null => Err(Json::Null),
+            Slot::Other(value) => Err(value),
+            Slot::Absent => unreachable!("`Read` only gives `Absent` for a member not met"),
         }
     }
 }
@@ -269,16 +279,16 @@ impl<'de> Shape<'de> for StringList {
 }
 
 /// An array of objects (`policies`, `failure-details`); an element that is not an object is kept
-/// as its own `Other` (or `Null`) slot.
+/// verbatim in its place.
 struct List<T>(PhantomData<T>);
 
 impl<'de, T: Members> Shape<'de> for List<T> {
-    type Value = Vec<Slot<T>>;
+    type Value = Vec<Result<T, Json>>;
 
     fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot<Self::Value>, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(2));
         while let Some(item) = seq.next_element_seed(Read(Object::<T>(PhantomData)))? {
-            items.push(item);
+            items.push(item.present());
         }
         Ok(Slot::Value(items))
     }
@@ -435,9 +445,7 @@ mod tests {
             "total-successful-session-count":3,"total-failure-session-count":"2"},
             "policy":{"mx-host":"mx.example","policy-string":["a",1],"x":null}},7,null],
             "report-id":"b","x-note":{"k":[1]},"contact-info":null}"#;
-        let Slot::Value(report) = read(text.as_bytes()).unwrap() else {
-            panic!("an object")
-        };
+        let report = read(text.as_bytes()).unwrap().expect("an object");
         assert!(matches!(report.report_id, Slot::Value(ref id) if id == "a"));
         assert!(matches!(report.contact_info, Slot::Null));
         assert!(matches!(report.organization_name, Slot::Absent));
@@ -451,9 +459,9 @@ mod tests {
         let Slot::Value(policies) = report.policies else {
             panic!("an array")
         };
-        assert!(matches!(policies[1], Slot::Other(Json::Number(_))));
-        assert!(matches!(policies[2], Slot::Null));
-        let Slot::Value(ref entry) = policies[0] else {
+        assert!(matches!(policies[1], Err(Json::Number(_))));
+        assert!(matches!(policies[2], Err(Json::Null)));
+        let Ok(ref entry) = policies[0] else {
             panic!("an object")
         };
         let Slot::Value(ref summary) = entry.summary else {
@@ -479,8 +487,8 @@ mod tests {
 
     #[test]
     fn a_document_that_is_not_an_object_is_other() {
-        assert!(matches!(read(b"[1]"), Ok(Slot::Other(Json::Array(_)))));
-        assert!(matches!(read(b"null"), Ok(Slot::Null)));
+        assert!(matches!(read(b"[1]"), Ok(Err(Json::Array(_)))));
+        assert!(matches!(read(b"null"), Ok(Err(Json::Null))));
         assert!(read(b"{} x").is_err());
         assert!(read(b"{\"a\":\"\xff\"}").is_err());
     }

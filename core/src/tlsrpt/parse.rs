@@ -53,16 +53,11 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
         Some(rest) => (rest, true),
         None => (json, false),
     };
-    let root = match document::read(json).map_err(|e| ParseError::NotJson(e.to_string()))? {
-        Slot::Value(root) => root,
-        Slot::Null => return Err(ParseError::NotAnObject { found: "null" }),
-        Slot::Other(value) => {
-            return Err(ParseError::NotAnObject {
-                found: value.type_name(),
-            });
-        }
-        Slot::Absent => unreachable!("a document has a value"),
-    };
+    let root = document::read(json)
+        .map_err(|e| ParseError::NotJson(e.to_string()))?
+        .map_err(|value| ParseError::NotAnObject {
+            found: value.type_name(),
+        })?;
     let policies = match root.policies {
         Slot::Absent => return Err(ParseError::MissingPolicies),
         Slot::Value(policies) => policies,
@@ -98,8 +93,8 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
     for (i, entry) in policies.into_iter().enumerate() {
         let path = policies_at.index(i);
         match entry {
-            Slot::Value(entry) => results.push(w.policy_result(entry, &path)),
-            other => w.keep_wrong_element(&path, other, &mut unknown),
+            Ok(entry) => results.push(w.policy_result(entry, &path)),
+            Err(other) => w.keep_wrong_element(&path, other, &mut unknown),
         }
     }
     w.unknown_fields(root.extras, &at, &mut unknown);
@@ -219,17 +214,13 @@ impl Walker {
     }
 
     /// An array element that is not an object, kept verbatim under its JSON pointer.
-    fn keep_wrong_element<T>(
+    fn keep_wrong_element(
         &mut self,
         path: &Path<'_>,
-        element: Slot<T>,
+        value: Json,
         unknown: &mut Map<String, Value>,
     ) {
-        let value = match element {
-            Slot::Other(value) => value.into_value(),
-            // An element is never absent, and one that is an object is not wrong.
-            Slot::Null | Slot::Absent | Slot::Value(_) => Value::Null,
-        };
+        let value = value.into_value();
         let detail = format!(
             "{} instead of an object: {}",
             type_name(&value),
@@ -237,6 +228,25 @@ impl Walker {
         );
         self.note(D::FieldWrongType, path, detail);
         unknown.insert(path.to_string(), value);
+    }
+
+    /// A field's value when it has the type `expected`; any other is kept as a wrong type.
+    fn typed<T>(
+        &mut self,
+        slot: Slot<T>,
+        at: &Path<'_>,
+        key: &str,
+        required: bool,
+        expected: &str,
+        unknown: &mut Map<String, Value>,
+    ) -> Option<T> {
+        match self.take(slot, at, key, required)? {
+            Ok(value) => Some(value),
+            Err(other) => {
+                self.wrong_type(at, key, expected, other, unknown);
+                None
+            }
+        }
     }
 
     fn string(
@@ -247,13 +257,7 @@ impl Walker {
         required: bool,
         unknown: &mut Map<String, Value>,
     ) -> Option<String> {
-        match self.take(slot, at, key, required)? {
-            Ok(s) => Some(s),
-            Err(other) => {
-                self.wrong_type(at, key, "a string", other, unknown);
-                None
-            }
-        }
+        self.typed(slot, at, key, required, "a string", unknown)
     }
 
     fn object<T>(
@@ -264,13 +268,7 @@ impl Walker {
         required: bool,
         unknown: &mut Map<String, Value>,
     ) -> Option<T> {
-        match self.take(slot, at, key, required)? {
-            Ok(object) => Some(object),
-            Err(other) => {
-                self.wrong_type(at, key, "an object", other, unknown);
-                None
-            }
-        }
+        self.typed(slot, at, key, required, "an object", unknown)
     }
 
     /// A session count: only a non-negative integer JSON number counts.
@@ -408,8 +406,8 @@ impl Walker {
                 for (i, item) in items.into_iter().enumerate() {
                     let path = details_at.index(i);
                     match item {
-                        Slot::Value(item) => failure_details.push(self.failure_detail(item, &path)),
-                        other => self.keep_wrong_element(&path, other, &mut unknown),
+                        Ok(item) => failure_details.push(self.failure_detail(item, &path)),
+                        Err(other) => self.keep_wrong_element(&path, other, &mut unknown),
                     }
                 }
             }
