@@ -12,6 +12,15 @@
 //! 128 MiB). Purging at once and committing arenas on demand, set here, brings it to about
 //! 80 MiB (about 60 MiB when set by environment variables instead, as the first arena is made
 //! before `main` runs), at no measured cost on small reports.
+//!
+//! Why no transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
+//! (`madvise(MADV_HUGEPAGE)`, before `main` runs, so its `allow_thp` option set here would come
+//! too late). With purging at once, every page handed back and touched again then costs zeroing a
+//! whole 2 MiB page: on the benchmark's 3,000 reports the kernel's `clear_page` was 23 % of all
+//! samples. Turning THP off for the process (`PR_SET_THP_DISABLE`, checked at each page fault,
+//! so it also covers the arena already advised) cut the run's CPU time by about a sixth
+//! (133 -> 110 ms task-clock, `perf stat -r 30`) and the hostile suite's peak RSS from 84 to
+//! 65 MiB.
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};
 
@@ -32,4 +41,8 @@ pub fn configure() {
         mi_option_set(PURGE_DELAY, 0);
         mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    // If the kernel refuses (an old one, or a sandbox), huge pages stay allowed: only slower.
+    #[cfg(target_os = "linux")]
+    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
 }
