@@ -194,19 +194,108 @@ struct PolicySessions {
     sessions: Sessions,
     /// The last report that counted here, so a report listing a policy twice counts once.
     last_report: u64,
-    by_result_type: BTreeMap<String, u64>,
+    by_result_type: ByType,
 }
 
 #[derive(Debug, Clone, Default)]
 struct Failures {
     failed: u64,
-    by_result_type: BTreeMap<String, u64>,
+    by_result_type: ByType,
 }
 
 impl Failures {
-    fn add(&mut self, result_type: &str, n: u64) {
+    fn add(&mut self, result_type: TypeId, n: u64) {
         add(&mut self.failed, n);
-        add_to(&mut self.by_result_type, result_type, n);
+        self.by_result_type.add(result_type, n);
+    }
+}
+
+/// A result type's number in [`ResultTypes`].
+type TypeId = u32;
+
+/// The result types met, each numbered once, so that counting a failure detail under its type
+/// (in four places: overall, its policy, its MX, its sending IP) adds to a number instead of
+/// looking a string up in four maps: on reports with thousands of failure details those lookups
+/// were most of the counting time.
+#[derive(Debug, Clone, Default)]
+struct ResultTypes {
+    /// Each number's name, as [`result_type_key`] gives it.
+    names: Vec<String>,
+    /// The numbers of the RFC's types and of [`MISSING_RESULT_TYPE`], once met.
+    fixed: [Option<TypeId>; FIXED_TYPES],
+    /// The numbers of other types, by name.
+    other: HashMap<String, TypeId>,
+}
+
+/// The RFC's eleven result types, plus one for a missing result type.
+const FIXED_TYPES: usize = 12;
+
+impl ResultTypes {
+    /// The number of a failure detail's result type, given one when first met.
+    fn id(&mut self, detail: &FailureDetail) -> TypeId {
+        use ResultType as R;
+        let fixed = match &detail.result_type {
+            None => FIXED_TYPES - 1,
+            Some(R::StarttlsNotSupported) => 0,
+            Some(R::CertificateHostMismatch) => 1,
+            Some(R::CertificateExpired) => 2,
+            Some(R::CertificateNotTrusted) => 3,
+            Some(R::ValidationFailure) => 4,
+            Some(R::TlsaInvalid) => 5,
+            Some(R::DnssecInvalid) => 6,
+            Some(R::DaneRequired) => 7,
+            Some(R::StsPolicyFetchError) => 8,
+            Some(R::StsPolicyInvalid) => 9,
+            Some(R::StsWebpkiInvalid) => 10,
+            Some(R::Other(name)) => {
+                if let Some(&id) = self.other.get(name.as_str()) {
+                    return id;
+                }
+                let id = self.push(name);
+                self.other.insert(name.clone(), id);
+                return id;
+            }
+        };
+        match self.fixed[fixed] {
+            Some(id) => id,
+            None => {
+                let id = self.push(result_type_key(detail));
+                self.fixed[fixed] = Some(id);
+                id
+            }
+        }
+    }
+
+    fn push(&mut self, name: &str) -> TypeId {
+        let id = TypeId::try_from(self.names.len()).expect("fewer result types than u32::MAX");
+        self.names.push(name.to_owned());
+        id
+    }
+
+    fn name(&self, id: TypeId) -> &str {
+        &self.names[id as usize]
+    }
+}
+
+/// Failed sessions per result type number, for one group: a short list, as a group meets only a
+/// few types. A type is listed once a failure detail of it was counted, even with 0 sessions.
+#[derive(Debug, Clone, Default)]
+struct ByType(Vec<(TypeId, u64)>);
+
+impl ByType {
+    fn add(&mut self, id: TypeId, n: u64) {
+        match self.0.iter_mut().find(|(t, _)| *t == id) {
+            Some((_, total)) => add(total, n),
+            None => self.0.push((id, n)),
+        }
+    }
+
+    /// By name, as the summary shows it.
+    fn named(&self, types: &ResultTypes) -> BTreeMap<String, u64> {
+        self.0
+            .iter()
+            .map(|&(id, n)| (types.name(id).to_owned(), n))
+            .collect()
     }
 }
 
@@ -223,7 +312,8 @@ pub struct Aggregator {
     reports: u64,
     duplicates: u64,
     totals: Totals,
-    by_result_type: BTreeMap<String, u64>,
+    result_types: ResultTypes,
+    by_result_type: ByType,
     organizations: HashMap<Option<String>, Sessions>,
     /// Keyed by [`policy_key`], so a lookup needs no allocation.
     policies: HashMap<String, (PolicyKey, PolicySessions)>,
@@ -235,8 +325,8 @@ pub struct Aggregator {
     key: String,
 }
 
-/// Failures grouped by a text key (MX or IP), plus those without one. Looked up by `&str`, so
-/// counting a failure detail allocates nothing once its group exists.
+/// Failures grouped by a text key (MX or IP) in its normal form, plus those without one. Looked
+/// up by `&str`, so counting a failure detail allocates nothing once its group exists.
 #[derive(Debug, Clone, Default)]
 struct Groups {
     named: HashMap<String, Failures>,
@@ -244,28 +334,41 @@ struct Groups {
 }
 
 impl Groups {
-    fn add(&mut self, key: Option<&str>, result_type: &str, n: u64) {
-        let group = match key {
+    /// Counts under `text` as written, put in normal form by `normalise` (which must give the
+    /// same form again for a text already in it).
+    fn add(
+        &mut self,
+        text: Option<&str>,
+        normalise: fn(&str) -> Cow<'_, str>,
+        result_type: TypeId,
+        n: u64,
+    ) {
+        let group = match text {
             None => self.unnamed.get_or_insert_with(Failures::default),
-            Some(key) => {
-                // One hash lookup when the group exists, which is nearly always.
-                if let Some(group) = self.named.get_mut(key) {
+            Some(text) => {
+                // Nearly every text is already in normal form and its group exists: then one
+                // hash lookup and no normalising (parsing and printing an IPv6 address).
+                if let Some(group) = self.named.get_mut(text) {
                     return group.add(result_type, n);
                 }
-                self.named.entry(key.to_owned()).or_default()
+                let key = normalise(text);
+                if let Some(group) = self.named.get_mut(key.as_ref()) {
+                    return group.add(result_type, n);
+                }
+                self.named.entry(key.into_owned()).or_default()
             }
         };
         group.add(result_type, n);
     }
 
     /// Groups by failures, most first, then by key (the unnamed group before named ones).
-    fn ranked(&self) -> Vec<(Option<String>, Failures)> {
-        let mut rows: Vec<(Option<String>, Failures)> = self
+    fn ranked(&self) -> Vec<(Option<String>, &Failures)> {
+        let mut rows: Vec<(Option<String>, &Failures)> = self
             .named
             .iter()
-            .map(|(k, f)| (Some(k.clone()), f.clone()))
+            .map(|(k, f)| (Some(k.clone()), f))
             .collect();
-        rows.extend(self.unnamed.iter().map(|f| (None, f.clone())));
+        rows.extend(self.unnamed.iter().map(|f| (None, f)));
         rows.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then_with(|| a.0.cmp(&b.0)));
         rows
     }
@@ -321,14 +424,14 @@ impl Aggregator {
 
             for detail in &result.failure_details {
                 let count = detail.failed_session_count.unwrap_or(0);
-                let result_type = result_type_key(detail);
+                let result_type = self.result_types.id(detail);
                 add(&mut self.totals.failed_sessions_in_details, count);
-                add_to(&mut self.by_result_type, result_type, count);
-                add_to(&mut group.by_result_type, result_type, count);
-                let mx = detail.receiving_mx_hostname.as_deref().map(normalise_host);
-                self.mx.add(mx.as_deref(), result_type, count);
-                let ip = detail.sending_mta_ip.as_deref().map(normalise_ip);
-                self.sending_ips.add(ip.as_deref(), result_type, count);
+                self.by_result_type.add(result_type, count);
+                group.by_result_type.add(result_type, count);
+                let mx = detail.receiving_mx_hostname.as_deref();
+                self.mx.add(mx, normalise_host, result_type, count);
+                let ip = detail.sending_mta_ip.as_deref();
+                self.sending_ips.add(ip, normalise_ip, result_type, count);
             }
         }
         add(
@@ -381,8 +484,8 @@ impl Aggregator {
                 .unwrap_or(first_day),
         });
 
-        let mut result_types: Vec<ResultTypeRow> = self
-            .by_result_type
+        let by_result_type = self.by_result_type.named(&self.result_types);
+        let mut result_types: Vec<ResultTypeRow> = by_result_type
             .iter()
             .map(|(name, &failed_sessions)| ResultTypeRow {
                 result_type: name.clone(),
@@ -424,7 +527,7 @@ impl Aggregator {
                 reports: p.sessions.reports,
                 successful_sessions: p.sessions.successful,
                 failed_sessions: p.sessions.failed,
-                failures_by_result_type: p.by_result_type.clone(),
+                failures_by_result_type: p.by_result_type.named(&self.result_types),
             })
             .collect();
         by_policy.sort_by(|a, b| {
@@ -451,7 +554,7 @@ impl Aggregator {
             .map(|(mx, f)| MxRow {
                 mx,
                 failed_sessions: f.failed,
-                failures_by_result_type: f.by_result_type,
+                failures_by_result_type: f.by_result_type.named(&self.result_types),
             })
             .collect();
         let by_sending_ip = self
@@ -461,7 +564,7 @@ impl Aggregator {
             .map(|(sending_ip, f)| SendingIpRow {
                 sending_ip,
                 failed_sessions: f.failed,
-                failures_by_result_type: f.by_result_type,
+                failures_by_result_type: f.by_result_type.named(&self.result_types),
             })
             .collect();
 
@@ -499,7 +602,7 @@ impl Aggregator {
             totals,
             success_rate,
             period,
-            failures_by_result_type: self.by_result_type.clone(),
+            failures_by_result_type: by_result_type,
             result_types,
             by_organization,
             by_policy,
@@ -520,15 +623,6 @@ fn merge(into: &mut Sessions, from: &Sessions) {
     add(&mut into.reports, from.reports);
     add(&mut into.successful, from.successful);
     add(&mut into.failed, from.failed);
-}
-
-fn add_to(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
-    match map.get_mut(key) {
-        Some(total) => add(total, n),
-        None => {
-            map.insert(key.to_owned(), n);
-        }
-    }
 }
 
 /// Writes the lookup key of a policy group into `buf`: each part behind a presence marker (so
@@ -574,9 +668,12 @@ pub fn explain(key: &str) -> Explanation {
 }
 
 /// MX host names compare case-insensitively and without the root dot (RFC 8461 §4.1). Borrowed
-/// when already in that form, as nearly all are.
+/// when already in that form, as nearly all are. Spaces around the root dot go with it, so that
+/// the form is stable: normalising it again changes nothing, which [`Groups::add`] relies on.
 fn normalise_host(host: &str) -> Cow<'_, str> {
-    let trimmed = host.trim().trim_end_matches('.');
+    let trimmed = host
+        .trim_start()
+        .trim_end_matches(|c: char| c == '.' || c.is_whitespace());
     if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(trimmed.to_ascii_lowercase())
     } else {
@@ -593,5 +690,117 @@ fn normalise_ip(ip: &str) -> Cow<'_, str> {
         Ok(IpAddr::V4(_)) => Cow::Borrowed(trimmed),
         Ok(addr) => Cow::Owned(addr.to_string()),
         Err(_) => Cow::Borrowed(ip),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tlsrpt::model::{PolicyResult, PolicySummary};
+
+    fn detail(result_type: Option<&str>, mx: &str, ip: &str, n: u64) -> FailureDetail {
+        FailureDetail {
+            result_type: result_type.map(ResultType::parse),
+            receiving_mx_hostname: Some(mx.into()),
+            sending_mta_ip: Some(ip.into()),
+            failed_session_count: Some(n),
+            ..FailureDetail::default()
+        }
+    }
+
+    fn report(details: Vec<FailureDetail>) -> Report {
+        Report {
+            organization_name: Some("Org".into()),
+            date_range: Default::default(),
+            contact_info: None,
+            report_id: Some("r".into()),
+            policies: vec![PolicyResult {
+                summary: PolicySummary::default(),
+                failure_details: details,
+                ..PolicyResult::default()
+            }],
+            unknown_fields: Default::default(),
+            deviations: Vec::new(),
+        }
+    }
+
+    fn by_mx(s: &Summary) -> Vec<(&str, u64, Vec<(&str, u64)>)> {
+        let rows = s.by_mx.iter().map(|r| {
+            let types = r.failures_by_result_type.iter();
+            let types = types.map(|(k, &v)| (k.as_str(), v)).collect();
+            (r.mx.as_deref().unwrap(), r.failed_sessions, types)
+        });
+        rows.collect()
+    }
+
+    #[test]
+    fn spellings_of_one_host_or_address_share_a_group_whichever_comes_first() {
+        let spellings = [
+            detail(
+                Some("certificate-expired"),
+                "MX1.Example. ",
+                "2001:db8::0001",
+                1,
+            ),
+            detail(Some("certificate-expired"), "mx1.example", "2001:db8::1", 2),
+            detail(Some("x-new-type"), "mx1.example.", "2001:DB8::1", 4),
+        ];
+        for order in [[0, 1, 2], [1, 0, 2], [2, 1, 0]] {
+            let mut a = Aggregator::new();
+            a.add(&report(
+                order.iter().map(|&i| spellings[i].clone()).collect(),
+            ));
+            let s = a.summary(1, &[]);
+            assert_eq!(
+                by_mx(&s),
+                [(
+                    "mx1.example",
+                    7,
+                    vec![("certificate-expired", 3), ("x-new-type", 4)]
+                )],
+                "order {order:?}"
+            );
+            assert_eq!(s.by_sending_ip.len(), 1);
+            assert_eq!(
+                s.by_sending_ip[0].sending_ip.as_deref(),
+                Some("2001:db8::1")
+            );
+        }
+    }
+
+    #[test]
+    fn every_result_type_met_is_listed_under_its_own_name_even_with_no_sessions() {
+        let mut a = Aggregator::new();
+        a.add(&report(vec![
+            detail(Some("tlsa-invalid"), "a.example", "192.0.2.1", 0),
+            detail(None, "b.example", "192.0.2.2", 5),
+            detail(Some("weird"), "a.example", "192.0.2.1", 2),
+        ]));
+        a.add(&report(vec![detail(
+            Some("weird"),
+            "b.example",
+            "192.0.2.1",
+            1,
+        )]));
+        let s = a.summary(2, &[]);
+        let overall: Vec<(&str, u64)> = s
+            .failures_by_result_type
+            .iter()
+            .map(|(k, &v)| (k.as_str(), v))
+            .collect();
+        assert_eq!(
+            overall,
+            [(MISSING_RESULT_TYPE, 5), ("tlsa-invalid", 0), ("weird", 3)]
+        );
+        assert_eq!(
+            by_mx(&s),
+            [
+                ("b.example", 6, vec![(MISSING_RESULT_TYPE, 5), ("weird", 1)]),
+                ("a.example", 2, vec![("tlsa-invalid", 0), ("weird", 2)]),
+            ]
+        );
+        let policy = &s.by_policy[0].failures_by_result_type;
+        assert_eq!(policy.len(), 3);
+        assert_eq!(policy["weird"], 3);
     }
 }
