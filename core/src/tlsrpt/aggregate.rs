@@ -724,7 +724,10 @@ mod tests {
         }
     }
 
-    fn by_mx(s: &Summary) -> Vec<(&str, u64, Vec<(&str, u64)>)> {
+    /// An MX row: its name, its failed sessions, and those per result type.
+    type MxCounts<'a> = (&'a str, u64, Vec<(&'a str, u64)>);
+
+    fn by_mx(s: &Summary) -> Vec<MxCounts<'_>> {
         let rows = s.by_mx.iter().map(|r| {
             let types = r.failures_by_result_type.iter();
             let types = types.map(|(k, &v)| (k.as_str(), v)).collect();
