@@ -17,10 +17,13 @@
 //! (`madvise(MADV_HUGEPAGE)`, before `main` runs, so its `allow_thp` option set here would come
 //! too late). With purging at once, every page handed back and touched again then costs zeroing a
 //! whole 2 MiB page: on the benchmark's 3,000 reports the kernel's `clear_page` was 23 % of all
-//! samples. Turning THP off for the process (`PR_SET_THP_DISABLE`, checked at each page fault,
-//! so it also covers the arena already advised) cut the run's CPU time by about a sixth
-//! (133 -> 110 ms task-clock, `perf stat -r 30`) and the hostile suite's peak RSS from 84 to
-//! 65 MiB.
+//! samples. Two things stop it. The crate's `no_thp` feature (web/Cargo.toml) compiles that
+//! `madvise` out; and turning THP off for the process (`PR_SET_THP_DISABLE`, checked at each page
+//! fault) covers a system whose THP setting is `always`. The prctl alone was not enough on the
+//! kernel here (6.x): huge-page zeroing stayed at about 10 % of the samples on two threads until
+//! the `madvise` went too, and the run's wall time fell from about 77 to 68 ms (`perf stat -r 20`).
+//! Before either, the prctl had cut CPU time by about a sixth (133 -> 110 ms task-clock) and the
+//! hostile suite's peak RSS from 84 to 65 MiB.
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};
 

@@ -272,3 +272,67 @@ fn usage_errors_exit_2() {
         text(&out.stderr)
     );
 }
+
+/// Many inputs spread over the worker threads (chunks of 16, claimed as workers get free) come
+/// back in the order given: errors on stderr in argument order, duplicates decided by the first
+/// copy, CSV rows as one thread would write them.
+#[test]
+fn many_inputs_are_counted_in_the_order_given() {
+    let distinct = [
+        fixture("domainaware-parsedmarc_rfc8460.json"),
+        fixture("isseis-tlsrpt-digest_tlsrpt_failure.eml"),
+        fixture("cry-inc-dmarc-report-viewer_google.json"),
+        fixture("mjl-mox_microsoft.eml"),
+        fixture("phi-ag-mta-sts-exporter_microsoft.json"),
+    ];
+    let mut args: Vec<String> = Vec::new();
+    let mut bad = Vec::new();
+    for i in 0..150 {
+        if i % 7 == 3 {
+            let name = format!("order-bad-{i}.json");
+            let path = scratch(&name, format!("not json {i}").as_bytes());
+            bad.push(path.clone());
+            args.push(path);
+        } else {
+            args.push(distinct[(i * 3) % distinct.len()].clone());
+        }
+    }
+    let mut first_seen: Vec<String> = Vec::new();
+    for a in &args {
+        if distinct.contains(a) && !first_seen.contains(a) {
+            first_seen.push(a.clone());
+        }
+    }
+    let mut many = vec!["report", "--csv"];
+    many.extend(args.iter().map(String::as_str));
+    let out = stslens(&many, None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let named: Vec<&str> = stderr
+        .lines()
+        .map(|l| {
+            l.strip_prefix("stslens: ")
+                .unwrap()
+                .split(": ")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(named, bad, "{stderr}");
+
+    let mut once = vec!["report", "--csv"];
+    once.extend(first_seen.iter().map(String::as_str));
+    let expected = stslens(&once, None);
+    assert_eq!(
+        expected.status.code(),
+        Some(0),
+        "{}",
+        text(&expected.stderr)
+    );
+    assert_eq!(text(&out.stdout), text(&expected.stdout));
+
+    many[1] = "--json";
+    let v = json_of(&stslens(&many, None));
+    assert_eq!(v["reports"], distinct.len());
+    assert_eq!(v["errors"].as_array().unwrap().len(), bad.len());
+}

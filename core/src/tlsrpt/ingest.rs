@@ -214,6 +214,12 @@ enum Item {
 }
 
 impl Parsed {
+    /// How many bytes of JSON its documents held: what keeping it costs, for a caller that
+    /// bounds how many parsed inputs wait (the model takes a few times this).
+    pub fn json_bytes(&self) -> usize {
+        self.json_bytes
+    }
+
     /// Whether the documents met have passed the bound (see the type's documentation).
     fn over(&self) -> bool {
         self.json_bytes > self.keep_bytes

@@ -12,8 +12,9 @@
 mod table;
 
 use super::{Outcome, fail};
+use std::collections::VecDeque;
 use std::io::{BufWriter, Read, Write};
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
 use stslens_core::tlsrpt::{Found, Ingest, Parsed, Reader, export};
 
 /// Arguments of `stslens report`.
@@ -115,20 +116,84 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
 }
 
 /// Files are read and parsed in chunks of this many: a worker claims one chunk at a time, so the
-/// threads hand each other work once per chunk rather than once per file.
-const CHUNK: usize = 64;
+/// threads meet once per chunk rather than once per file, and small enough that the last chunks
+/// spread over the threads.
+const CHUNK: usize = 16;
 /// A worker hands over what it has parsed of a chunk once its inputs reach this many bytes, so
 /// that a chunk of large files does not wait whole in memory.
 const PART_BYTES: usize = 4 * 1024 * 1024;
-/// Parts a worker may finish ahead of the one being counted: with any number of files, memory
-/// stays at a few parts per worker plus the aggregate.
-const AHEAD: usize = 2;
+/// How many bytes of parsed inputs may wait to be counted. Past it, workers pause, except the
+/// one holding the chunk being counted, so memory stays at this plus a part per worker, with
+/// any number of files. It is a budget in bytes, not in chunks, so that while one worker spends
+/// a while on a very large report the others go on through hundreds of small ones instead of
+/// waiting for it.
+const AHEAD_BYTES: usize = 16 * 1024 * 1024;
 
 /// Inputs parsed by a worker: each input's position in the arguments and what it gave (or why
-/// it could not be read), and whether this part ends its chunk.
+/// it could not be read), whether this part ends its chunk, and its weight against
+/// [`AHEAD_BYTES`].
 struct Part {
     inputs: Vec<(usize, std::io::Result<Parsed>)>,
     ends_chunk: bool,
+    bytes: usize,
+}
+
+/// What the workers and the counting thread share: which chunk is claimed by whom, which one is
+/// being counted, and how much waits.
+#[derive(Default)]
+struct Dispatch {
+    state: Mutex<DispatchState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct DispatchState {
+    /// The next chunk to claim.
+    next: usize,
+    /// The chunk being counted.
+    head: usize,
+    /// The worker of each claimed chunk not yet counted, from `head` on.
+    owners: VecDeque<usize>,
+    /// Bytes of parts handed over and not yet taken by the counting thread.
+    waiting: usize,
+    /// Set when the counting thread stops early.
+    stopped: bool,
+}
+
+impl Dispatch {
+    fn lock(&self) -> MutexGuard<'_, DispatchState> {
+        // A worker that panicked makes the scope panic anyway; its lock is still good to use.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Blocks until chunk `k` may go on (it is being counted, or what waits is under budget);
+    /// false once the counting thread stopped.
+    fn may_go_on(&self, mut state: MutexGuard<'_, DispatchState>, k: usize) -> bool {
+        while !state.stopped && k != state.head && state.waiting >= AHEAD_BYTES {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        !state.stopped
+    }
+
+    /// Claims the next chunk for `worker`, waiting while too much is ahead; `None` when all are
+    /// claimed or the counting thread stopped.
+    fn claim(&self, worker: usize, chunks: usize) -> Option<usize> {
+        let mut state = self.lock();
+        loop {
+            if state.stopped || state.next >= chunks {
+                return None;
+            }
+            if state.next == state.head || state.waiting < AHEAD_BYTES {
+                break;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        let k = state.next;
+        state.next += 1;
+        state.owners.push_back(worker);
+        self.changed.notify_all();
+        Some(k)
+    }
 }
 
 /// Opens, reads, unpacks and parses `files` on one thread per core and hands the results back
@@ -136,9 +201,11 @@ struct Part {
 /// one thread would. Opening thousands of small files costs a good part of the time, so each
 /// worker does both for its own files: the system calls run in parallel too.
 ///
-/// Chunk `k` goes to worker `k % n` and comes back from it, so reading the workers' answers in
-/// turn restores the order with no reordering buffer. A worker blocks once [`AHEAD`] of its
-/// parts wait uncounted, so memory stays bounded. Dropping the iterator stops the workers.
+/// Workers claim chunks in turn as they get free (a fixed share each would leave one idle while
+/// another parses a large report), and each sends its parts on its own channel; the claims are
+/// recorded in order, so the counting thread knows whose channel holds the chunk it needs next.
+/// A worker pauses while [`AHEAD_BYTES`] wait uncounted, so memory stays bounded. Dropping the
+/// iterator stops the workers.
 fn parse_in_parallel<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     ingest: &Ingest,
@@ -148,29 +215,42 @@ fn parse_in_parallel<'scope>(
     let n = std::thread::available_parallelism()
         .map_or(1, |n| n.get().min(8))
         .min(chunks.max(1));
+    let dispatch = Arc::new(Dispatch::default());
     let mut from_workers = Vec::with_capacity(n);
     for worker in 0..n {
-        let (outbox, from_worker) = mpsc::sync_channel::<Part>(AHEAD);
+        let (outbox, from_worker) = mpsc::channel::<Part>();
         let mut reader: Reader = ingest.reader();
+        let dispatch = Arc::clone(&dispatch);
         scope.spawn(move || {
             let mut buffer = Vec::new();
-            for k in (worker..chunks).step_by(n) {
+            while let Some(k) = dispatch.claim(worker, chunks) {
                 let first = k * CHUNK;
                 let chunk = &files[first..(first + CHUNK).min(files.len())];
                 let mut part = Vec::new();
                 let mut bytes = 0;
                 for (i, file) in chunk.iter().enumerate() {
                     let parsed = read_one(file, &mut buffer).map(|len| {
-                        bytes += len;
-                        reader.read(source_name(file), &buffer[..len])
+                        let parsed = reader.read(source_name(file), &buffer[..len]);
+                        bytes += len.max(parsed.json_bytes());
+                        parsed
                     });
                     part.push((first + i, parsed));
                     let ends_chunk = i + 1 == chunk.len();
                     if ends_chunk || bytes >= PART_BYTES {
                         let inputs = std::mem::take(&mut part);
-                        bytes = 0;
-                        if outbox.send(Part { inputs, ends_chunk }).is_err() {
+                        let sent = Part {
+                            inputs,
+                            ends_chunk,
+                            bytes: std::mem::take(&mut bytes),
+                        };
+                        let weight = sent.bytes;
+                        if outbox.send(sent).is_err() {
                             return; // the caller stopped
+                        }
+                        let mut state = dispatch.lock();
+                        state.waiting += weight;
+                        if !ends_chunk && !dispatch.may_go_on(state, k) {
+                            return;
                         }
                     }
                 }
@@ -180,19 +260,19 @@ fn parse_in_parallel<'scope>(
     }
     InOrder {
         from_workers,
+        dispatch,
         chunks,
-        chunk: 0,
         chunk_done: false,
         part: Vec::new().into_iter(),
     }
 }
 
-/// The workers' parts, chunk by chunk in order: the parts of chunk `k` from worker `k % n`, up
-/// to the one that ends it. One part at a time is held here.
+/// The workers' parts, chunk by chunk in order: the parts of the chunk being counted, from the
+/// worker that claimed it, up to the one that ends it. One part at a time is held here.
 struct InOrder {
     from_workers: Vec<mpsc::Receiver<Part>>,
+    dispatch: Arc<Dispatch>,
     chunks: usize,
-    chunk: usize,
     chunk_done: bool,
     part: std::vec::IntoIter<(usize, std::io::Result<Parsed>)>,
 }
@@ -205,18 +285,43 @@ impl Iterator for InOrder {
             if let Some(input) = self.part.next() {
                 return Some(input);
             }
+            let mut state = self.dispatch.lock();
             if self.chunk_done {
-                self.chunk += 1;
+                state.head += 1;
+                state.owners.pop_front();
                 self.chunk_done = false;
+                self.dispatch.changed.notify_all();
             }
-            if self.chunk >= self.chunks {
+            if state.head >= self.chunks {
                 return None;
             }
-            let n = self.from_workers.len();
-            let part = self.from_workers[self.chunk % n].recv().ok()?;
+            // Chunks are claimed in order, and every earlier chunk of its worker was counted, so
+            // what that worker's channel holds next belongs to this chunk.
+            while state.owners.is_empty() {
+                state = self
+                    .dispatch
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            let owner = state.owners[0];
+            drop(state);
+            let part = self.from_workers[owner].recv().ok()?;
+            let mut state = self.dispatch.lock();
+            state.waiting -= part.bytes;
+            self.dispatch.changed.notify_all();
+            drop(state);
             self.chunk_done = part.ends_chunk;
             self.part = part.inputs.into_iter();
         }
+    }
+}
+
+impl Drop for InOrder {
+    /// Wakes paused workers so that they see the stop and end.
+    fn drop(&mut self) {
+        self.dispatch.lock().stopped = true;
+        self.dispatch.changed.notify_all();
     }
 }
 
