@@ -8,9 +8,9 @@
 //! - The same work, end to end, as a user runs each tool: one process over all files, reading,
 //!   gunzipping, parsing and validating every report, and writing one JSON document to a file.
 //!   parsedmarc (`parsedmarc --offline FILES...`, its default single process, no DNS) prints
-//!   every parsed report; stslens prints the aggregate. Each tool parses on one thread;
-//!   stslens's CLI also reads the next files on a second thread (I/O only), which is why CPU
-//!   time (user + system, all threads) is reported beside wall time.
+//!   every parsed report; stslens prints the aggregate. parsedmarc parses on one thread;
+//!   stslens reads and parses on one thread per core and counts on its main thread, which is
+//!   why CPU time (user + system, all threads) is reported beside wall time.
 //! - The same answer: both outputs are read back and must count the same reports and the same
 //!   successful and failed sessions as the generator wrote; otherwise the benchmark fails.
 //! - Each tool runs once to warm the page cache (and parsedmarc's bytecode cache), then three
