@@ -243,13 +243,13 @@ fn parse_in_parallel<'scope>(
                             ends_chunk,
                             bytes: std::mem::take(&mut bytes),
                         };
-                        let weight = sent.bytes;
+                        // Counted before it is sent: the counting thread takes it off
+                        // as soon as it receives the part.
+                        dispatch.lock().waiting += sent.bytes;
                         if outbox.send(sent).is_err() {
                             return; // the caller stopped
                         }
-                        let mut state = dispatch.lock();
-                        state.waiting += weight;
-                        if !ends_chunk && !dispatch.may_go_on(state, k) {
+                        if !ends_chunk && !dispatch.may_go_on(dispatch.lock(), k) {
                             return;
                         }
                     }
