@@ -148,16 +148,27 @@ struct Dispatch {
 
 #[derive(Default)]
 struct DispatchState {
-    /// The next chunk to claim.
-    next: usize,
     /// The chunk being counted.
     head: usize,
-    /// The worker of each claimed chunk not yet counted, from `head` on.
+    /// The worker of each claimed chunk not yet counted, from `head` on; so the next chunk to
+    /// claim is `head + owners.len()`.
     owners: VecDeque<usize>,
     /// Bytes of parts handed over and not yet taken by the counting thread.
     waiting: usize,
     /// Set when the counting thread stops early.
     stopped: bool,
+}
+
+impl DispatchState {
+    fn next(&self) -> usize {
+        self.head + self.owners.len()
+    }
+
+    /// Whether work on chunk `k` must wait: too much waits to be counted, and `k` is not the
+    /// chunk being counted (which always goes on, so the counting thread is never starved).
+    fn must_pause(&self, k: usize) -> bool {
+        !self.stopped && k != self.head && self.waiting >= AHEAD_BYTES
+    }
 }
 
 impl Dispatch {
@@ -166,30 +177,29 @@ impl Dispatch {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Blocks until chunk `k` may go on (it is being counted, or what waits is under budget);
-    /// false once the counting thread stopped.
-    fn may_go_on(&self, mut state: MutexGuard<'_, DispatchState>, k: usize) -> bool {
-        while !state.stopped && k != state.head && state.waiting >= AHEAD_BYTES {
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-        !state.stopped
+    /// Locks the state once `pause` no longer holds for it.
+    fn wait_until_not(
+        &self,
+        pause: impl FnMut(&mut DispatchState) -> bool,
+    ) -> MutexGuard<'_, DispatchState> {
+        self.changed
+            .wait_while(self.lock(), pause)
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Blocks while chunk `k` must pause; false once the counting thread stopped.
+    fn may_go_on(&self, k: usize) -> bool {
+        !self.wait_until_not(|s| s.must_pause(k)).stopped
     }
 
     /// Claims the next chunk for `worker`, waiting while too much is ahead; `None` when all are
     /// claimed or the counting thread stopped.
     fn claim(&self, worker: usize, chunks: usize) -> Option<usize> {
-        let mut state = self.lock();
-        loop {
-            if state.stopped || state.next >= chunks {
-                return None;
-            }
-            if state.next == state.head || state.waiting < AHEAD_BYTES {
-                break;
-            }
-            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        let mut state = self.wait_until_not(|s| s.next() < chunks && s.must_pause(s.next()));
+        let k = state.next();
+        if state.stopped || k >= chunks {
+            return None;
         }
-        let k = state.next;
-        state.next += 1;
         state.owners.push_back(worker);
         self.changed.notify_all();
         Some(k)
@@ -249,7 +259,7 @@ fn parse_in_parallel<'scope>(
                         if outbox.send(sent).is_err() {
                             return; // the caller stopped
                         }
-                        if !ends_chunk && !dispatch.may_go_on(dispatch.lock(), k) {
+                        if !ends_chunk && !dispatch.may_go_on(k) {
                             return;
                         }
                     }
@@ -295,17 +305,10 @@ impl Iterator for InOrder {
             if state.head >= self.chunks {
                 return None;
             }
+            drop(state);
             // Chunks are claimed in order, and every earlier chunk of its worker was counted, so
             // what that worker's channel holds next belongs to this chunk.
-            while state.owners.is_empty() {
-                state = self
-                    .dispatch
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(|e| e.into_inner());
-            }
-            let owner = state.owners[0];
-            drop(state);
+            let owner = self.dispatch.wait_until_not(|s| s.owners.is_empty()).owners[0];
             let part = self.from_workers[owner].recv().ok()?;
             let mut state = self.dispatch.lock();
             state.waiting -= part.bytes;
