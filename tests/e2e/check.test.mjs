@@ -220,3 +220,33 @@ test('the check flow with the keyboard alone, with a visible focus', async () =>
     await stack.close();
   }
 });
+
+test('the check engine fails to load: the page says so, and "Try again" starts a new one', async () => {
+  const stack = await startStack({ scenario: SCENARIO, relay: true });
+  const { page } = stack;
+  try {
+    // The worker's loader script is refused once (a network error): the worker that was
+    // started is dead, and retrying with it would fail forever.
+    let refused = 0;
+    await page.route('**/stslens-check_loader.js', async (route) => {
+      if (refused === 0) {
+        refused += 1;
+        await route.abort('connectionrefused');
+      } else {
+        await route.continue();
+      }
+    });
+    await page.goto(`${stack.origin}/check/good.test`);
+    await appReady(page);
+    const notice = page.locator('.notice.error', { hasText: 'could not run in this browser' });
+    await notice.waitFor({ timeout: 20000 });
+    assert.equal(refused, 1, 'the loader was requested and refused');
+    await screenshot(page, 'check-engine-failed-light-desktop');
+    await notice.locator('button', { hasText: 'Try again' }).click();
+    assert.equal(await verdict(page), 'Enforced', 'a new worker ran the check');
+    assert.equal(await page.locator('.notice.error').count(), 0);
+    assert.deepEqual(stack.consoleErrors.filter((e) => !/stslens-check_loader|net::ERR_CONNECTION_REFUSED/.test(e)), []);
+  } finally {
+    await stack.close();
+  }
+});

@@ -2,7 +2,8 @@
 //! requests, and handing its events to the run the page shows.
 //!
 //! One worker serves the whole visit ([`CheckWorker::shared`]): a second check, or "Check
-//! again", does not fetch and compile its wasm again.
+//! again", does not fetch and compile its wasm again. Only a worker that stopped (it did not
+//! load, or it failed) is replaced by a new one on the next request.
 
 use super::worker_link::WorkerLink;
 use crate::checker::protocol::{Event, Generated, MSG, MxFill, Request};
@@ -36,10 +37,14 @@ thread_local! {
 }
 
 impl CheckWorker {
-    /// The worker of this visit, started on first use.
+    /// The worker of this visit, started on first use, and started again if the last one
+    /// stopped (its script did not load, or it failed): "Try again" then really tries again.
+    /// A stopped worker still held by an older run ends when that run lets go of it.
     pub fn shared() -> Result<Rc<CheckWorker>, String> {
         SHARED.with(|shared| {
-            if let Some(worker) = shared.borrow().as_ref() {
+            if let Some(worker) = shared.borrow().as_ref()
+                && !worker.link.has_stopped()
+            {
                 return Ok(worker.clone());
             }
             let worker = Rc::new(CheckWorker::start(WORKER_URL)?);

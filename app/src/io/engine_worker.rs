@@ -3,7 +3,8 @@
 //!
 //! One worker serves the whole visit ([`EngineWorker::shared`]): leaving `/reports` for another
 //! page and coming back finds the reports still read. Closing the tab ends it, and with it every
-//! report: nothing is stored.
+//! report: nothing is stored. Only a worker that stopped (it did not load, or it failed) is
+//! replaced by a new one on the next request.
 
 use super::worker_link::WorkerLink;
 use crate::engine::protocol::{Event, FILES, MSG, Request, TEXT};
@@ -39,10 +40,14 @@ thread_local! {
 }
 
 impl EngineWorker {
-    /// The worker of this visit, started on first use.
+    /// The worker of this visit, started on first use, and started again if the last one
+    /// stopped (its script did not load, or it failed): "Try again" then really tries again.
+    /// A stopped worker still held by an older run ends when that run lets go of it.
     pub fn shared() -> Result<Rc<EngineWorker>, String> {
         SHARED.with(|shared| {
-            if let Some(worker) = shared.borrow().as_ref() {
+            if let Some(worker) = shared.borrow().as_ref()
+                && !worker.link.has_stopped()
+            {
                 return Ok(worker.clone());
             }
             let worker = Rc::new(EngineWorker::start(WORKER_URL)?);

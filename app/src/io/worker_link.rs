@@ -15,6 +15,10 @@ use web_sys::{MessageEvent, Worker};
 pub struct WorkerLink {
     worker: Worker,
     ready: Rc<Cell<bool>>,
+    /// Set by the error event. The worker is then of no more use (its script did not load, or
+    /// its wasm panicked, which leaves the instance unusable), so the clients start a new one
+    /// for the next request instead of posting to this one forever.
+    stopped: Rc<Cell<bool>>,
     /// Envelopes posted before the worker said it was ready: a message that arrives while its
     /// wasm is still loading would find no listener and be lost.
     waiting: Rc<RefCell<Vec<JsValue>>>,
@@ -49,9 +53,12 @@ impl WorkerLink {
                 deliver(item);
             })
         };
+        let stopped_flag = Rc::new(Cell::new(false));
         let on_error = {
             let url = url.to_owned();
+            let stopped_flag = stopped_flag.clone();
             Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                stopped_flag.set(true);
                 let detail = event
                     .dyn_ref::<web_sys::ErrorEvent>()
                     .map(|e| e.message())
@@ -65,6 +72,7 @@ impl WorkerLink {
         Ok(WorkerLink {
             worker,
             ready,
+            stopped: stopped_flag,
             waiting,
             _on_message: on_message,
             _on_error: on_error,
@@ -74,6 +82,11 @@ impl WorkerLink {
     /// Whether the worker has started and said so.
     pub fn is_ready(&self) -> bool {
         self.ready.get()
+    }
+
+    /// Whether the worker reported an error: it should be replaced, not used again.
+    pub fn has_stopped(&self) -> bool {
+        self.stopped.get()
     }
 
     /// Posts `envelope`, or keeps it until the worker is ready.
