@@ -1,8 +1,8 @@
 // The checker in the browser, against the loopback fakes: a healthy domain, a broken one, one
 // whose policy host sends no CORS header (through the relay, and without it: the paste box and
 // the curl command), a permalink opened directly, the local history's "policy changed, id did
-// not" warning, and the whole flow with the keyboard alone. Screenshots of the home page and of
-// results go to target/e2e/.
+// not" warning, the whole flow with the keyboard alone, and "Try again" after the check engine
+// failed to load. Screenshots of the home page and of results go to target/e2e/.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
