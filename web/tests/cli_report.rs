@@ -336,3 +336,94 @@ fn many_inputs_are_counted_in_the_order_given() {
     assert_eq!(v["reports"], distinct.len());
     assert_eq!(v["errors"].as_array().unwrap().len(), bad.len());
 }
+
+/// More parsed bytes than the budget of uncounted ones (16 MiB) holds, behind a slow first
+/// chunk: the first 16 inputs are dense (thousands of failure details each, slow to parse), the
+/// rest are large but quick (one long string). On two or more cores another worker then runs
+/// ahead through the quick ones until the budget pauses it. The rows must still come out in
+/// argument order, each report once, and the bad inputs be named in order. (Were the worker of
+/// the chunk being counted paused too, this would hang: checked by breaking `must_pause`.)
+#[test]
+fn large_inputs_past_the_ahead_budget_keep_their_order() {
+    let filler = "x".repeat(1_200_000);
+    let mut args = Vec::new();
+    let mut bad = Vec::new();
+    let mut expected_rows = Vec::new();
+    for i in 0..40 {
+        let name = format!("large-order-{i:02}.json");
+        if i % 9 == 4 {
+            let path = scratch(&name, format!("{{\"policies\": {i}").as_bytes());
+            bad.push(path.clone());
+            args.push(path);
+            continue;
+        }
+        let dense = i < 16;
+        let details: Vec<Value> = (0..if dense { 4000 } else { 1 })
+            .map(|d| {
+                json!({
+                    "result-type": "certificate-expired",
+                    "sending-mta-ip": format!("192.0.2.{}", d % 250),
+                    "receiving-mx-hostname": "mx.large.example",
+                    "failed-session-count": if d == 0 { i + 1 } else { 1 },
+                    "additional-information": if dense { "" } else { filler.as_str() }
+                })
+            })
+            .collect();
+        let report = json!({
+            "organization-name": "Large Org",
+            "date-range": {
+                "start-datetime": "2024-05-01T00:00:00Z",
+                "end-datetime": "2024-05-01T23:59:59Z"
+            },
+            "contact-info": "tlsrpt@large.example",
+            "report-id": format!("large-{i:02}"),
+            "policies": [{
+                "policy": {
+                    "policy-type": "sts",
+                    "policy-string": ["version: STSv1", "mode: enforce", "mx: mx.large.example", "max_age: 86400"],
+                    "policy-domain": "large.example"
+                },
+                "summary": {"total-successful-session-count": 10, "total-failure-session-count": i + 1},
+                "failure-details": details
+            }]
+        });
+        let path = scratch(&name, report.to_string().as_bytes());
+        for d in 0..if dense { 4000 } else { 1 } {
+            let failed = if d == 0 { i + 1 } else { 1 };
+            expected_rows.push((path.clone(), format!("large-{i:02}"), failed));
+        }
+        args.push(path);
+    }
+    let mut all = vec!["report", "--ndjson"];
+    all.extend(args.iter().map(String::as_str));
+    let out = stslens(&all, None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let named: Vec<&str> = stderr
+        .lines()
+        .map(|l| {
+            l.strip_prefix("stslens: ")
+                .unwrap()
+                .split(": ")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(named, bad, "{stderr}");
+    let rows: Vec<(String, String, u64)> = text(&out.stdout)
+        .lines()
+        .map(|line| {
+            let row: Value = serde_json::from_str(line).unwrap();
+            (
+                row["source"].as_str().unwrap().to_owned(),
+                row["report_id"].as_str().unwrap().to_owned(),
+                row["failed_sessions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, u64)> = expected_rows
+        .into_iter()
+        .map(|(p, id, n)| (p, id, n as u64))
+        .collect();
+    assert_eq!(rows, expected);
+}
