@@ -47,6 +47,20 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
+/// The inputs that `stslens report`'s error lines (`stslens: <input>: <why>`) name, in order.
+fn inputs_named(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .map(|l| {
+            l.strip_prefix("stslens: ")
+                .unwrap()
+                .split(": ")
+                .next()
+                .unwrap()
+        })
+        .collect()
+}
+
 #[test]
 fn json_has_the_contract_shape_and_the_right_numbers() {
     let rfc = fixture("cry-inc-dmarc-report-viewer_rfc-example.json");
@@ -308,16 +322,7 @@ fn many_inputs_are_counted_in_the_order_given() {
     let out = stslens(&many, None);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    let named: Vec<&str> = stderr
-        .lines()
-        .map(|l| {
-            l.strip_prefix("stslens: ")
-                .unwrap()
-                .split(": ")
-                .next()
-                .unwrap()
-        })
-        .collect();
+    let named = inputs_named(&stderr);
     assert_eq!(named, bad, "{stderr}");
 
     let mut once = vec!["report", "--csv"];
@@ -348,8 +353,8 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
     let filler = "x".repeat(1_200_000);
     let mut args = Vec::new();
     let mut bad = Vec::new();
-    let mut expected_rows = Vec::new();
-    for i in 0..40 {
+    let mut expected = Vec::new();
+    for i in 0..40u64 {
         let name = format!("large-order-{i:02}.json");
         if i % 9 == 4 {
             let path = scratch(&name, format!("{{\"policies\": {i}").as_bytes());
@@ -358,13 +363,20 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
             continue;
         }
         let dense = i < 16;
-        let details: Vec<Value> = (0..if dense { 4000 } else { 1 })
-            .map(|d| {
+        let id = format!("large-{i:02}");
+        // Each detail's failed-session count: the first tells the reports apart.
+        let failed: Vec<u64> = (0..if dense { 4000 } else { 1 })
+            .map(|d| if d == 0 { i + 1 } else { 1 })
+            .collect();
+        let details: Vec<Value> = failed
+            .iter()
+            .enumerate()
+            .map(|(d, count)| {
                 json!({
                     "result-type": "certificate-expired",
                     "sending-mta-ip": format!("192.0.2.{}", d % 250),
                     "receiving-mx-hostname": "mx.large.example",
-                    "failed-session-count": if d == 0 { i + 1 } else { 1 },
+                    "failed-session-count": count,
                     "additional-information": if dense { "" } else { filler.as_str() }
                 })
             })
@@ -376,7 +388,7 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
                 "end-datetime": "2024-05-01T23:59:59Z"
             },
             "contact-info": "tlsrpt@large.example",
-            "report-id": format!("large-{i:02}"),
+            "report-id": id,
             "policies": [{
                 "policy": {
                     "policy-type": "sts",
@@ -388,10 +400,7 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
             }]
         });
         let path = scratch(&name, report.to_string().as_bytes());
-        for d in 0..if dense { 4000 } else { 1 } {
-            let failed = if d == 0 { i + 1 } else { 1 };
-            expected_rows.push((path.clone(), format!("large-{i:02}"), failed));
-        }
+        expected.extend(failed.iter().map(|&n| (path.clone(), id.clone(), n)));
         args.push(path);
     }
     let mut all = vec!["report", "--ndjson"];
@@ -399,16 +408,7 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
     let out = stslens(&all, None);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    let named: Vec<&str> = stderr
-        .lines()
-        .map(|l| {
-            l.strip_prefix("stslens: ")
-                .unwrap()
-                .split(": ")
-                .next()
-                .unwrap()
-        })
-        .collect();
+    let named = inputs_named(&stderr);
     assert_eq!(named, bad, "{stderr}");
     let rows: Vec<(String, String, u64)> = text(&out.stdout)
         .lines()
@@ -420,10 +420,6 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
                 row["failed_sessions"].as_u64().unwrap(),
             )
         })
-        .collect();
-    let expected: Vec<(String, String, u64)> = expected_rows
-        .into_iter()
-        .map(|(p, id, n)| (p, id, n as u64))
         .collect();
     assert_eq!(rows, expected);
 }
