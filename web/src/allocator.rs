@@ -6,12 +6,23 @@
 //! on the benchmark's 3,000 reports) and mimalloc runs the same work in 12 % fewer instructions
 //! and about a fifth less time (median of 10 runs).
 //!
-//! Why tuned: by default mimalloc keeps freed pages committed for 10 ms and commits its arenas
-//! eagerly, so after a few 20 MiB reports (the per-report cap) on several threads the process
-//! held over 140 MiB, where glibc held about 50 MiB (web/tests/cli_hostile.rs bounds it at
-//! 128 MiB). Purging at once and committing arenas on demand, set here, brings it to about
-//! 80 MiB (about 60 MiB when set by environment variables instead, as the first arena is made
-//! before `main` runs), at no measured cost on small reports.
+//! Why tuned: by default mimalloc commits its arenas eagerly, so after a few 20 MiB reports (the
+//! per-report cap) on several threads the process held over 140 MiB, where glibc held about
+//! 50 MiB (web/tests/cli_hostile.rs bounds it at 128 MiB). Committing arenas on demand, set
+//! here, fixes that.
+//!
+//! Why a 50 ms purge delay: freed pages stay committed that long before they go back to the
+//! system, so the memory one report frees is reused by the next ones without faulting its pages
+//! in again. Purging at once, as this file first did, cost a page fault for about every 4 KiB of
+//! every report's model: on the benchmark's 3,000 reports 6,300 faults against 4,400, and about
+//! 8 % more wall and CPU time (interleaved A/B runs, 25 to 30 each, medians; 10 ms gained about
+//! half of that). mimalloc multiplies the delay by 10 for whole arena blocks, where a 20 MiB
+//! buffer that a decompression bomb filled goes when freed: kept 500 ms, the hostile suite's 25
+//! bombs then held up to 108 MiB. The multiplier is set to 1 here, so such buffers go after
+//! 50 ms too: 76 to 95 MiB there in six runs (61 to 69 when purging at once), and 25 against
+//! 16 MiB on the benchmark's files, still a function of the largest report, not of the file
+//! count. Purging large blocks at once and small pages late (multiplier 0) kept the memory low but
+//! lost most of the speed: the reports' pages live in arena blocks too.
 //!
 //! Why no transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
 //! (`madvise(MADV_HUGEPAGE)`, before `main` runs, so its `allow_thp` option set here would come
@@ -35,13 +46,19 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const ARENA_EAGER_COMMIT: mi_option_t = 4;
 /// `mi_option_purge_delay`, in milliseconds; 0 purges freed memory at once.
 const PURGE_DELAY: mi_option_t = 15;
+/// How long freed memory stays committed (see the module documentation).
+const PURGE_AFTER_MS: std::ffi::c_long = 50;
+/// `mi_option_arena_purge_mult`: the purge delay of whole arena blocks, as a multiple of
+/// [`PURGE_DELAY`]'s.
+const ARENA_PURGE_MULT: mi_option_t = 24;
 
 /// Sets the options; called first thing in `main`, before the work allocates.
 pub fn configure() {
     // SAFETY: mi_option_set is not thread-safe; this runs on the main thread before any other
     // thread is started.
     unsafe {
-        mi_option_set(PURGE_DELAY, 0);
+        mi_option_set(PURGE_DELAY, PURGE_AFTER_MS);
+        mi_option_set(ARENA_PURGE_MULT, 1);
         mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
     // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.

@@ -12,6 +12,8 @@
 //! is. So the result is the same as reading the tree would give, whatever the document holds.
 
 use super::json::{Json, JsonVisitor};
+use super::model::PolicyType;
+use super::result_type::ResultType;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
@@ -78,7 +80,7 @@ pub(crate) struct RawPolicyResult {
 /// `policy`.
 #[derive(Debug, Default)]
 pub(crate) struct RawPolicy {
-    pub policy_type: Slot<String>,
+    pub policy_type: Slot<PolicyType>,
     pub policy_string: Slot<Strings>,
     pub policy_domain: Slot<String>,
     pub mx_host: Slot<Strings>,
@@ -96,7 +98,7 @@ pub(crate) struct RawSummary {
 /// One entry of `failure-details`.
 #[derive(Debug, Default)]
 pub(crate) struct RawFailureDetail {
-    pub result_type: Slot<String>,
+    pub result_type: Slot<ResultType>,
     pub sending_mta_ip: Slot<String>,
     pub receiving_mx_hostname: Slot<String>,
     pub receiving_mx_helo: Slot<String>,
@@ -157,6 +159,11 @@ trait Shape<'de>: Sized {
         Slot::Other(Json::String(s))
     }
 
+    /// A string that is only borrowed: a shape that does not keep it as such need not copy it.
+    fn str(self, s: &str) -> Slot<Self::Value> {
+        self.string(s.to_owned())
+    }
+
     fn unsigned(self, n: u64) -> Slot<Self::Value> {
         Slot::Other(Json::Number(n.into()))
     }
@@ -209,7 +216,7 @@ impl<'de, S: Shape<'de>> Visitor<'de> for Read<S> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(self.0.string(s.to_owned()))
+        Ok(self.0.str(s))
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
@@ -233,6 +240,39 @@ impl Shape<'_> for Text {
 
     fn string(self, s: String) -> Slot<String> {
         Slot::Value(s)
+    }
+}
+
+/// `policy-type` and `result-type`: a string naming one of a few values, read straight into
+/// its type, so that only a name the RFC does not define is copied.
+struct Named<T>(PhantomData<T>);
+
+/// A type read from a name by [`Named`].
+trait FromName: Sized {
+    fn from_name(name: &str) -> Self;
+}
+
+impl FromName for PolicyType {
+    fn from_name(name: &str) -> Self {
+        PolicyType::parse(name)
+    }
+}
+
+impl FromName for ResultType {
+    fn from_name(name: &str) -> Self {
+        ResultType::parse(name)
+    }
+}
+
+impl<T: FromName> Shape<'_> for Named<T> {
+    type Value = T;
+
+    fn string(self, s: String) -> Slot<T> {
+        Slot::Value(T::from_name(&s))
+    }
+
+    fn str(self, s: &str) -> Slot<T> {
+        Slot::Value(T::from_name(s))
     }
 }
 
@@ -260,7 +300,8 @@ impl<'de> Shape<'de> for StringList {
     /// Strings are collected as such while every element is one; from the first that is not,
     /// the whole array is kept verbatim.
     fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot<Strings>, A::Error> {
-        let mut strings = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+        // A policy string has about six lines; growing from fewer copied them once per report.
+        let mut strings = Vec::with_capacity(seq.size_hint().unwrap_or(8));
         loop {
             match seq.next_element::<Json>()? {
                 None => return Ok(Slot::Value(Strings::List(strings))),
@@ -286,7 +327,7 @@ impl<'de, T: Members> Shape<'de> for List<T> {
     type Value = Vec<Result<T, Json>>;
 
     fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot<Self::Value>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(T::TYPICAL));
         while let Some(item) = seq.next_element_seed(Read(Object::<T>(PhantomData)))? {
             items.push(item.present());
         }
@@ -329,6 +370,10 @@ trait Members: Default {
     /// The member names, at most 32.
     const NAMES: &'static [&'static str];
 
+    /// How many elements an array of these objects is first given room for (serde_json cannot
+    /// tell): growing a vector of these structs copies every element each time.
+    const TYPICAL: usize = 2;
+
     /// Reads the value of the first member named `NAMES[i]`.
     fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error>;
 
@@ -337,9 +382,10 @@ trait Members: Default {
 
 /// Implements [`Members`]: each name with the field it fills and the shape it is read as.
 macro_rules! members {
-    ($type:ty { $($name:literal => $field:ident: $shape:expr,)* }) => {
+    ($type:ty $(, typical $typical:literal)? { $($name:literal => $field:ident: $shape:expr,)* }) => {
         impl Members for $type {
             const NAMES: &'static [&'static str] = &[$($name),*];
+            $(const TYPICAL: usize = $typical;)?
 
             fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
                 let mut at = 0;
@@ -381,7 +427,7 @@ members!(RawPolicyResult {
 });
 
 members!(RawPolicy {
-    "policy-type" => policy_type: Text,
+    "policy-type" => policy_type: Named::<PolicyType>(PhantomData),
     "policy-string" => policy_string: StringList,
     "policy-domain" => policy_domain: Text,
     "mx-host" => mx_host: StringList,
@@ -392,8 +438,8 @@ members!(RawSummary {
     "total-failure-session-count" => total_failure_session_count: Count,
 });
 
-members!(RawFailureDetail {
-    "result-type" => result_type: Text,
+members!(RawFailureDetail, typical 8 {
+    "result-type" => result_type: Named::<ResultType>(PhantomData),
     "sending-mta-ip" => sending_mta_ip: Text,
     "receiving-mx-hostname" => receiving_mx_hostname: Text,
     "receiving-mx-helo" => receiving_mx_helo: Text,

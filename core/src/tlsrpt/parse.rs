@@ -439,19 +439,21 @@ impl Walker {
 
     fn policy(&mut self, obj: RawPolicy, at: &Path<'_>) -> Policy {
         let mut unknown = Map::new();
-        let policy_type = self
-            .string(obj.policy_type, at, "policy-type", true, &mut unknown)
-            .map(|t| {
-                let parsed = PolicyType::parse(&t);
-                if let PolicyType::Other(_) = parsed {
-                    self.note(
-                        D::UnknownPolicyType,
-                        &at.key("policy-type"),
-                        format!("\"{t}\""),
-                    );
-                }
-                parsed
-            });
+        let policy_type = self.typed(
+            obj.policy_type,
+            at,
+            "policy-type",
+            true,
+            "a string",
+            &mut unknown,
+        );
+        if let Some(PolicyType::Other(t)) = &policy_type {
+            self.note(
+                D::UnknownPolicyType,
+                &at.key("policy-type"),
+                format!("\"{t}\""),
+            );
+        }
         let policy_string = match self.take(obj.policy_string, at, "policy-string", false) {
             Some(value) => self.policy_string(value, at, &mut unknown),
             None => Vec::new(),
@@ -553,19 +555,14 @@ impl Walker {
 
     fn failure_detail(&mut self, obj: RawFailureDetail, at: &Path<'_>) -> FailureDetail {
         let mut u = Map::new();
-        let result_type = self
-            .string(obj.result_type, at, "result-type", true, &mut u)
-            .map(|t| {
-                let parsed = ResultType::parse(&t);
-                if !parsed.is_known() {
-                    self.note(
-                        D::UnknownResultType,
-                        &at.key("result-type"),
-                        format!("\"{t}\""),
-                    );
-                }
-                parsed
-            });
+        let result_type = self.typed(obj.result_type, at, "result-type", true, "a string", &mut u);
+        if let Some(ResultType::Other(t)) = &result_type {
+            self.note(
+                D::UnknownResultType,
+                &at.key("result-type"),
+                format!("\"{t}\""),
+            );
+        }
         let sending_mta_ip = self.string(obj.sending_mta_ip, at, "sending-mta-ip", false, &mut u);
         if sending_mta_ip.is_none() && !u.contains_key("sending-mta-ip") {
             self.note(D::FailureDetailWithoutSendingIp, at, "");
