@@ -12,17 +12,18 @@
 //! here, fixes that.
 //!
 //! Why a 50 ms purge delay: freed pages stay committed that long before they go back to the
-//! system, so the memory one report frees is reused by the next ones without faulting its pages
-//! in again. Purging at once, as this file first did, cost a page fault for about every 4 KiB of
-//! every report's model: on the benchmark's 3,000 reports 6,300 faults against 4,400, and about
-//! 8 % more wall and CPU time (interleaved A/B runs, 25 to 30 each, medians; 10 ms gained about
-//! half of that). mimalloc multiplies the delay by 10 for whole arena blocks, where a 20 MiB
-//! buffer that a decompression bomb filled goes when freed: kept 500 ms, the hostile suite's 25
-//! bombs then held up to 108 MiB. The multiplier is set to 1 here, so such buffers go after
-//! 50 ms too: 76 to 95 MiB there in six runs (61 to 69 when purging at once), and 25 against
-//! 16 MiB on the benchmark's files, still a function of the largest report, not of the file
-//! count. Purging large blocks at once and small pages late (multiplier 0) kept the memory low but
-//! lost most of the speed: the reports' pages live in arena blocks too.
+//! system (mimalloc v3, the one built here, defaults to 1,000 ms), so the memory one report frees
+//! is reused by the next ones without faulting its pages in again. Purging at once (0), as this
+//! file first did, cost a page fault for about every 4 KiB of every report's model: on the
+//! benchmark's 3,000 reports 6,300 faults against 4,400, and about 8 % more wall and CPU time
+//! (interleaved A/B runs, 25 to 30 each, medians; 10 ms gained about half of that). The price is
+//! memory: the hostile suite's peak RSS is 68 to 95 MiB over several runs (61 to 69 when purging
+//! at once; web/tests/cli_hostile.rs bounds it at 128 MiB), and about 20 against 16 MiB on the
+//! benchmark's files, the same on 24,000 files: it follows the retention window, not the file
+//! count. v3 has one delay for everything (`purge_delay` times `arena_purge_mult`, whose v3
+//! default is already 1; it is pinned to 1 here so a v2 build, default 10, behaves the same).
+//! What keeps the bombs' memory down is each decoder keeping its largest buffer
+//! (core/src/tlsrpt/gzip.rs), not the multiplier: runs with and without it differed by noise.
 //!
 //! Why no transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
 //! (`madvise(MADV_HUGEPAGE)`, before `main` runs, so its `allow_thp` option set here would come
