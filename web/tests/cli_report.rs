@@ -47,6 +47,17 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).unwrap()
 }
 
+/// Runs `stslens report FORMAT ARGS...`, which must exit 1 and name exactly `bad` on stderr, in
+/// that order; gives the output for the caller's own checks.
+fn report_naming_bad(format: &str, args: &[String], bad: &[String]) -> std::process::Output {
+    let mut all = vec!["report", format];
+    all.extend(args.iter().map(String::as_str));
+    let out = stslens(&all, None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(inputs_named(&stderr), bad, "{stderr}");
+    out
+}
 /// The inputs that `stslens report`'s error lines (`stslens: <input>: <why>`) name, in order.
 fn inputs_named(stderr: &str) -> Vec<&str> {
     stderr
@@ -317,13 +328,7 @@ fn many_inputs_are_counted_in_the_order_given() {
             first_seen.push(a.clone());
         }
     }
-    let mut many = vec!["report", "--csv"];
-    many.extend(args.iter().map(String::as_str));
-    let out = stslens(&many, None);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
-    let named = inputs_named(&stderr);
-    assert_eq!(named, bad, "{stderr}");
+    let out = report_naming_bad("--csv", &args, &bad);
 
     let mut once = vec!["report", "--csv"];
     once.extend(first_seen.iter().map(String::as_str));
@@ -336,7 +341,8 @@ fn many_inputs_are_counted_in_the_order_given() {
     );
     assert_eq!(text(&out.stdout), text(&expected.stdout));
 
-    many[1] = "--json";
+    let mut many = vec!["report", "--json"];
+    many.extend(args.iter().map(String::as_str));
     let v = json_of(&stslens(&many, None));
     assert_eq!(v["reports"], distinct.len());
     assert_eq!(v["errors"].as_array().unwrap().len(), bad.len());
@@ -403,13 +409,7 @@ fn large_inputs_past_the_ahead_budget_keep_their_order() {
         expected.extend(failed.iter().map(|&n| (path.clone(), id.clone(), n)));
         args.push(path);
     }
-    let mut all = vec!["report", "--ndjson"];
-    all.extend(args.iter().map(String::as_str));
-    let out = stslens(&all, None);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
-    let named = inputs_named(&stderr);
-    assert_eq!(named, bad, "{stderr}");
+    let out = report_naming_bad("--ndjson", &args, &bad);
     let rows: Vec<(String, String, u64)> = text(&out.stdout)
         .lines()
         .map(|line| {
