@@ -502,3 +502,58 @@ fn a_report_listing_a_policy_twice_counts_as_one_report_for_it() {
     assert_eq!(s.by_policy[0].reports, 1);
     assert_eq!(s.by_policy[0].successful_sessions, 20);
 }
+
+#[test]
+fn policy_and_result_types_that_are_not_strings_are_kept_and_counted_as_missing() {
+    let mut v = base();
+    policy(&mut v)["policy-type"] = json!(3);
+    detail(&mut v)["result-type"] = json!({"code": "x"});
+    let r = parse_report(v.to_string().as_bytes()).unwrap();
+    assert_eq!(r.policies[0].policy.policy_type, None);
+    assert_eq!(r.policies[0].policy.unknown_fields["policy-type"], json!(3));
+    let d = &r.policies[0].failure_details[0];
+    assert_eq!(d.result_type, None);
+    assert_eq!(d.unknown_fields["result-type"], json!({"code": "x"}));
+    assert_eq!(kinds(&r), [DeviationKind::FieldWrongType; 2]);
+    assert_eq!(r.deviations[0].path, "/policies/0/policy/policy-type");
+    assert_eq!(
+        r.deviations[1].path,
+        "/policies/0/failure-details/0/result-type"
+    );
+    let mut ingest = Ingest::new();
+    ingest.add("odd.json", v.to_string().as_bytes());
+    let s = ingest.summary();
+    assert_eq!(s.totals.failed_sessions, 2);
+    assert_eq!(s.failures_by_result_type["(missing)"], 2);
+    assert_eq!(s.by_policy[0].policy_type, None);
+}
+
+#[test]
+fn failure_details_entries_that_are_not_objects_are_kept_in_place_order() {
+    let r = with(|v| {
+        let details = v["policies"][0]["failure-details"].as_array_mut().unwrap();
+        details.insert(0, json!("garbage"));
+        details.push(json!(5));
+        details.push(json!(null));
+        details.push(json!([1]));
+    });
+    let entry = &r.policies[0];
+    assert_eq!(entry.failure_details.len(), 1);
+    assert_eq!(entry.detailed_failures(), 2);
+    let kept: Vec<(&str, &Value)> = entry
+        .unknown_fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            ("/policies/0/failure-details/0", &json!("garbage")),
+            ("/policies/0/failure-details/2", &json!(5)),
+            ("/policies/0/failure-details/3", &json!(null)),
+            ("/policies/0/failure-details/4", &json!([1])),
+        ]
+    );
+    assert_eq!(kinds(&r), [DeviationKind::FieldWrongType; 4]);
+    assert_eq!(r.deviations[3].path, "/policies/0/failure-details/4");
+}
