@@ -201,6 +201,53 @@ test('the sample reports load with one click and match stslens report on the sam
   }
 });
 
+test('the report reader fails to load: the page says so, and "Try again" or the next files start a new one', async () => {
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    // The worker's loader is refused twice (a network error): each worker started from it is
+    // dead, and posting files to it would lose them.
+    let requested = 0;
+    await page.route('**/stslens-reports_loader.js', async (route) => {
+      requested += 1;
+      if (requested <= 2) {
+        await route.abort('connectionrefused');
+      } else {
+        await route.continue();
+      }
+    });
+    await page.goto(stack.origin + '/reports');
+    await appReady(page);
+    const notice = page.locator('.notice.error', { hasText: 'could not start' });
+    await notice.waitFor({ timeout: 20000 });
+    assert.equal(requested, 1);
+    assert.match(await notice.textContent(), /did not load\. If this persists/);
+    assert.ok(await page.locator('#try-samples').isDisabled(), 'nothing is offered that cannot run');
+    await screenshot(page, 'reports-engine-failed-light-desktop');
+
+    // "Try again" really asks for the worker again (and is refused again).
+    await notice.locator('button', { hasText: 'Try again' }).click();
+    for (const until = Date.now() + 20000; requested < 2 && Date.now() < until;) {
+      await page.waitForTimeout(50);
+    }
+    assert.equal(requested, 2, '"Try again" started a new worker');
+    await notice.waitFor({ timeout: 20000 });
+
+    // Files added now go to a new worker, not to the dead one: they are read and counted.
+    const name = CORPUS.find((n) => n.endsWith('.json.gz')) ?? CORPUS.find((n) => n.endsWith('.json'));
+    await addFiles(page, [join(CORPUS_DIR, name)]);
+    assert.equal(requested, 3);
+    const expected = JSON.parse(cli(CORPUS_DIR, [name], '--json'));
+    assert.ok(expected.reports === 1, `${name} holds one report`);
+    assert.equal((await cards(page))['Reports'], count(expected.reports));
+    assert.equal(await page.locator('.notice.error').count(), 0, 'the failure is gone once a worker runs');
+    assert.ok(!(await page.locator('#try-samples').isDisabled()));
+    assert.deepEqual(stack.consoleErrors.filter((e) => !/stslens-reports_loader|net::ERR_CONNECTION_REFUSED/.test(e)), []);
+  } finally {
+    await stack.close();
+  }
+});
+
 test('no request leaves the page while reports are read, filtered and exported', async () => {
   const stack = await startStack();
   const { page } = stack;

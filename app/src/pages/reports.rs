@@ -57,6 +57,14 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", count(n), if n == 1 { one } else { many })
 }
 
+/// `text` ending as a sentence does.
+fn sentence(mut text: String) -> String {
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
+
 /// The sentence a screen reader hears when results arrive, if any.
 fn announcement(awaiting: Awaiting, done: bool, c: Counts) -> Option<String> {
     match awaiting {
@@ -98,7 +106,10 @@ pub fn Reports() -> impl IntoView {
     let on_event = {
         let awaiting = awaiting.clone();
         move |Delivery { event, text }: Delivery| match event {
-            Event::Ready => ready.set(true),
+            Event::Ready => {
+                ready.set(true);
+                failure.set(None);
+            }
             Event::Progress { done } => {
                 busy.set(!done);
                 if let Some(el) = progress_el.get_untracked() {
@@ -126,30 +137,47 @@ pub fn Reports() -> impl IntoView {
         }
     };
 
-    let engine = match EngineWorker::shared() {
+    // The worker this page talks to. A worker that stopped (its script did not load, or it
+    // failed) is replaced by a new one the next time the page needs it: on "Try again", or on
+    // the next files added, so the page never posts to a dead worker.
+    let engine = StoredValue::new_local(None::<Rc<EngineWorker>>);
+    // `refresh`: ask a worker met for the first time for what it holds, which a worker from an
+    // earlier visit to this page shows that way. Not when files are about to be added: their
+    // results show everything, and the refresh's would be announced as theirs.
+    let connect = Rc::new(move |refresh: bool| match EngineWorker::shared() {
         Ok(worker) => {
-            ready.set(worker.is_ready());
-            worker.set_handler(Some(on_event));
-            // The worker may hold reports from an earlier visit to this page.
-            worker.send(&Request::Refresh, &[]);
+            let known = engine.with_value(|e| e.as_ref().is_some_and(|e| Rc::ptr_eq(e, &worker)));
+            if !known {
+                ready.set(worker.is_ready());
+                worker.set_handler(Some(on_event.clone()));
+                if refresh {
+                    worker.send(&Request::Refresh, &[]);
+                }
+                engine.set_value(Some(worker.clone()));
+            }
             Some(worker)
         }
         Err(e) => {
             failure.set(Some(e));
             None
         }
-    };
+    });
+    connect(true);
     // Events that arrive while no page shows them are dropped; the next visit asks again.
-    let handle = StoredValue::new_local(engine.clone());
     on_cleanup(move || {
-        handle.with_value(|e| {
+        engine.with_value(|e| {
             if let Some(e) = e {
                 e.set_handler(None::<fn(Delivery)>);
             }
         })
     });
+    let reconnect = StoredValue::new_local(connect.clone());
+    let try_again = move |_| {
+        failure.set(None);
+        reconnect.with_value(|connect| connect(true));
+    };
     let send = Rc::new(move |request: Request, files: &[File]| {
-        if let Some(e) = &engine {
+        if let Some(e) = connect(false) {
             e.send(&request, files);
         }
     });
@@ -287,8 +315,9 @@ pub fn Reports() -> impl IntoView {
         <p class="visually-hidden" id="reports-status" role="status" aria-live="polite">{move || announce.get()}</p>
         {move || failure.get().map(|message| view! {
             <div class="notice error" role="alert">
-                <strong>"The report reader could not start. "</strong>{message}
-                " Reload the page; if this persists, the browser may block Web Workers or WebAssembly."
+                <strong>"The report reader could not start. "</strong>{sentence(message)}
+                " If this persists, the browser may block Web Workers or WebAssembly. "
+                <button type="button" on:click=try_again>"Try again"</button>
             </div>
         })}
 
