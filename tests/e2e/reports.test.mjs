@@ -248,6 +248,33 @@ test('the report reader fails to load: the page says so, and "Try again" or the 
   }
 });
 
+test('the report reader stops after reading: the page says so, and the next files go to a new one', async () => {
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    const names = CORPUS.filter((n) => n.endsWith('.json')).slice(0, 2);
+    await addFiles(page, names.map((n) => join(CORPUS_DIR, n)));
+    const worker = page.workers().find((w) => w.url().includes('stslens-reports'));
+    assert.ok(worker, `the report worker runs: ${page.workers().map((w) => w.url())}`);
+    // An uncaught error in the worker, as a crash of the engine would raise.
+    await worker.evaluate(() => { setTimeout(() => { throw new Error('engine crash for the test'); }, 0); });
+    const notice = page.locator('.notice.error', { hasText: 'the report engine stopped' });
+    await notice.waitFor({ timeout: 20000 });
+    assert.match(await notice.textContent(), /engine crash for the test/);
+    assert.doesNotMatch(await page.locator('.drop-zone').textContent(), /Reading/, 'nothing is said to be reading');
+
+    const name = names[1];
+    await addFiles(page, [join(CORPUS_DIR, name)]);
+    const expected = JSON.parse(cli(CORPUS_DIR, [name], '--json'));
+    assert.equal((await cards(page))['Reports'], count(expected.reports), 'a new worker read the file');
+    assert.equal(await page.locator('.notice.error').count(), 0);
+    assert.deepEqual(stack.consoleErrors.filter((e) => !/engine crash for the test/.test(e)), []);
+  } finally {
+    await stack.close();
+  }
+});
+
 test('no request leaves the page while reports are read, filtered and exported', async () => {
   const stack = await startStack();
   const { page } = stack;

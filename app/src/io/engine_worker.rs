@@ -103,6 +103,11 @@ impl EngineWorker {
         self.link.is_ready()
     }
 
+    /// Whether the worker stopped (its script did not load, or it failed): it reads nothing more.
+    pub fn has_stopped(&self) -> bool {
+        self.link.has_stopped()
+    }
+
     /// Sets who receives the events (`None`: nobody; events are then dropped, and a page that
     /// opens again asks for the state with [`Request::Refresh`]).
     pub fn set_handler(&self, handler: Option<impl Fn(Delivery) + 'static>) {

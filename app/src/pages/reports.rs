@@ -103,6 +103,10 @@ pub fn Reports() -> impl IntoView {
     let results_el: NodeRef<html::Div> = NodeRef::new();
     let awaiting = Rc::new(Cell::new(Awaiting::Nothing));
 
+    // The worker this page talks to. A worker that stopped (its script did not load, or it
+    // failed) is replaced by a new one the next time the page needs it: on "Try again", or on
+    // the next files added, so the page never posts to a dead worker.
+    let engine = StoredValue::new_local(None::<Rc<EngineWorker>>);
     let on_event = {
         let awaiting = awaiting.clone();
         move |Delivery { event, text }: Delivery| match event {
@@ -133,14 +137,16 @@ pub fn Reports() -> impl IntoView {
                 Err(e) => notice.set(Some(format!("{file_name} could not be saved: {e}."))),
             },
             Event::Failed { message } if !ready.get_untracked() => failure.set(Some(message)),
-            Event::Failed { message } => notice.set(Some(message)),
+            Event::Failed { message } => {
+                // A worker that stopped while reading never says it is done.
+                if engine.with_value(|e| e.as_ref().is_some_and(|e| e.has_stopped())) {
+                    busy.set(false);
+                }
+                notice.set(Some(message));
+            }
         }
     };
 
-    // The worker this page talks to. A worker that stopped (its script did not load, or it
-    // failed) is replaced by a new one the next time the page needs it: on "Try again", or on
-    // the next files added, so the page never posts to a dead worker.
-    let engine = StoredValue::new_local(None::<Rc<EngineWorker>>);
     // `refresh`: ask a worker met for the first time for what it holds, which a worker from an
     // earlier visit to this page shows that way. Not when files are about to be added: their
     // results show everything, and the refresh's would be announced as theirs.
