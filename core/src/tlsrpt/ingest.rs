@@ -316,9 +316,35 @@ impl Ingest {
 /// [`Report::dedup_key`] as one string, the form [`Ingest`] and [`super::ReportStore`] remember.
 /// The organization's length in front makes the joining unambiguous whatever characters the two
 /// values hold.
+///
+/// Built by hand: `format!` with its three arguments was about 1 % of the instructions of
+/// `stslens report` on 3,000 reports (callgrind), all of it on the counting thread.
 pub(crate) fn dedup_string(report: &Report) -> Option<String> {
     let (organization, id) = report.dedup_key()?;
-    Some(format!("{}\0{organization}\0{id}", organization.len()))
+    Some(joined_key(organization, id))
+}
+
+/// `"{organization.len()}\0{organization}\0{id}"`.
+fn joined_key(organization: &str, id: &str) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = organization.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let length = std::str::from_utf8(&digits[at..]).expect("ASCII digits");
+    let mut key = String::with_capacity(length.len() + organization.len() + id.len() + 2);
+    key.push_str(length);
+    key.push('\0');
+    key.push_str(organization);
+    key.push('\0');
+    key.push_str(id);
+    key
 }
 
 struct Collector<'a, F> {
@@ -369,5 +395,30 @@ impl<F> Collector<'_, F> {
             source: location.to_owned(),
             error,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::joined_key;
+
+    #[test]
+    fn the_joined_key_is_the_length_then_both_values() {
+        let long = "o".repeat(1234);
+        for (organization, id) in [
+            ("", ""),
+            ("Google Inc.", "2024-01-09T00:00:00Z_example.com"),
+            ("a\0b", "c"),
+            ("a", "\0b\0c"),
+            ("Mail.ru", "значение"),
+            (long.as_str(), "x"),
+        ] {
+            assert_eq!(
+                joined_key(organization, id),
+                format!("{}\0{organization}\0{id}", organization.len())
+            );
+        }
+        // The length keeps two different pairs apart even when their joined values match.
+        assert_ne!(joined_key("a\0b", "c"), joined_key("a", "b\0c"));
     }
 }
