@@ -77,6 +77,16 @@ async function exported(page, selector) {
   return { name: download.suggestedFilename(), text: readFileSync(path, 'utf8') };
 }
 
+/** Adds `name` after the engine stopped: a new worker reads it, counts it as `stslens report`
+ * does, and no error is shown any more. */
+async function readByNewWorker(page, name) {
+  await addFiles(page, [join(CORPUS_DIR, name)]);
+  const expected = JSON.parse(cli(CORPUS_DIR, [name], '--json'));
+  assert.ok(expected.reports === 1, `${name} holds one report`);
+  assert.equal((await cards(page))['Reports'], count(expected.reports), 'a new worker read the file');
+  assert.equal(await page.locator('.notice.error').count(), 0, 'the failure is gone once a worker runs');
+}
+
 test('the corpus read in the browser gives the numbers and the CSV of stslens report', async () => {
   const stack = await startStack();
   const { page } = stack;
@@ -235,12 +245,8 @@ test('the report reader fails to load: the page says so, and "Try again" or the 
 
     // Files added now go to a new worker, not to the dead one: they are read and counted.
     const name = CORPUS.find((n) => n.endsWith('.json.gz')) ?? CORPUS.find((n) => n.endsWith('.json'));
-    await addFiles(page, [join(CORPUS_DIR, name)]);
+    await readByNewWorker(page, name);
     assert.equal(requested, 3);
-    const expected = JSON.parse(cli(CORPUS_DIR, [name], '--json'));
-    assert.ok(expected.reports === 1, `${name} holds one report`);
-    assert.equal((await cards(page))['Reports'], count(expected.reports));
-    assert.equal(await page.locator('.notice.error').count(), 0, 'the failure is gone once a worker runs');
     assert.ok(!(await page.locator('#try-samples').isDisabled()));
     assert.deepEqual(stack.consoleErrors.filter((e) => !/stslens-reports_loader|net::ERR_CONNECTION_REFUSED/.test(e)), []);
   } finally {
@@ -264,11 +270,7 @@ test('the report reader stops after reading: the page says so, and the next file
     assert.match(await notice.textContent(), /engine crash for the test/);
     assert.doesNotMatch(await page.locator('.drop-zone').textContent(), /Reading/, 'nothing is said to be reading');
 
-    const name = names[1];
-    await addFiles(page, [join(CORPUS_DIR, name)]);
-    const expected = JSON.parse(cli(CORPUS_DIR, [name], '--json'));
-    assert.equal((await cards(page))['Reports'], count(expected.reports), 'a new worker read the file');
-    assert.equal(await page.locator('.notice.error').count(), 0);
+    await readByNewWorker(page, names[1]);
     assert.deepEqual(stack.consoleErrors.filter((e) => !/engine crash for the test/.test(e)), []);
   } finally {
     await stack.close();

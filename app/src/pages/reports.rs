@@ -150,7 +150,7 @@ pub fn Reports() -> impl IntoView {
     // `refresh`: ask a worker met for the first time for what it holds, which a worker from an
     // earlier visit to this page shows that way. Not when files are about to be added: their
     // results show everything, and the refresh's would be announced as theirs.
-    let connect = Rc::new(move |refresh: bool| match EngineWorker::shared() {
+    let connect = StoredValue::new_local(move |refresh: bool| match EngineWorker::shared() {
         Ok(worker) => {
             let known = engine.with_value(|e| e.as_ref().is_some_and(|e| Rc::ptr_eq(e, &worker)));
             if !known {
@@ -168,7 +168,7 @@ pub fn Reports() -> impl IntoView {
             None
         }
     });
-    connect(true);
+    connect.with_value(|connect| connect(true));
     // Events that arrive while no page shows them are dropped; the next visit asks again.
     on_cleanup(move || {
         engine.with_value(|e| {
@@ -177,13 +177,12 @@ pub fn Reports() -> impl IntoView {
             }
         })
     });
-    let reconnect = StoredValue::new_local(connect.clone());
     let try_again = move |_| {
         failure.set(None);
-        reconnect.with_value(|connect| connect(true));
+        connect.with_value(|connect| connect(true));
     };
     let send = Rc::new(move |request: Request, files: &[File]| {
-        if let Some(e) = connect(false) {
+        if let Some(e) = connect.with_value(|connect| connect(false)) {
             e.send(&request, files);
         }
     });
