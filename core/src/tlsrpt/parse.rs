@@ -400,16 +400,18 @@ impl Walker {
             None => {}
             Some(Ok(items)) if items.is_empty() => {
                 self.note(D::FailureDetailsEmpty, &details_at, "");
+                document::give_back(items);
             }
-            Some(Ok(items)) => {
+            Some(Ok(mut items)) => {
                 failure_details.reserve_exact(items.len());
-                for (i, item) in items.into_iter().enumerate() {
+                for (i, item) in items.drain(..).enumerate() {
                     let path = details_at.index(i);
                     match item {
                         Ok(item) => failure_details.push(self.failure_detail(item, &path)),
                         Err(other) => self.keep_wrong_element(&path, other, &mut unknown),
                     }
                 }
+                document::give_back(items);
             }
             Some(Err(other)) => {
                 self.wrong_type(at, "failure-details", "an array", other, &mut unknown)
