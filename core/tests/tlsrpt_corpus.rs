@@ -487,7 +487,7 @@ fn reading_apart_and_counting_in_order_equals_adding() {
     let mut split_seen = Vec::new();
     for (name, bytes) in &inputs {
         let parsed = reader.read(name, bytes);
-        split.add_parsed(parsed, |f| {
+        split.add_parsed(&parsed, |f| {
             split_seen.push((f.location.to_owned(), f.duplicate))
         });
     }

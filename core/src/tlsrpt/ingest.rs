@@ -290,9 +290,13 @@ impl Ingest {
 
     /// Counts an input a [`Reader`] parsed, exactly as [`Ingest::add_with`] would have: inputs
     /// must be added in the order the caller wants duplicates decided (the first copy counts).
-    pub fn add_parsed(&mut self, parsed: Parsed, on_report: impl FnMut(Found<'_>)) -> Added {
-        if let Some((source, bytes)) = parsed.whole {
-            return self.add_with(&source, &bytes, on_report);
+    ///
+    /// It only borrows `parsed`, so that the caller can free it where it likes: on the thread
+    /// that parsed it, whose allocator then reuses the memory at once, rather than on the
+    /// counting thread, where every free is a cross-thread one.
+    pub fn add_parsed(&mut self, parsed: &Parsed, on_report: impl FnMut(Found<'_>)) -> Added {
+        if let Some((source, bytes)) = &parsed.whole {
+            return self.add_with(source, bytes, on_report);
         }
         self.inputs += 1;
         let mut collector = Collector {
@@ -301,10 +305,10 @@ impl Ingest {
             added: Added::default(),
             on_report,
         };
-        for item in parsed.items {
+        for item in &parsed.items {
             match item {
-                Item::Report { location, report } => collector.count(&location, report),
-                Item::Error(error) => collector.added.errors.push(error),
+                Item::Report { location, report } => collector.count(location, report),
+                Item::Error(error) => collector.added.errors.push(error.clone()),
             }
         }
         let added = collector.added;
@@ -357,7 +361,7 @@ struct Collector<'a, F> {
 impl<F: FnMut(Found<'_>)> Sink for Collector<'_, F> {
     fn document(&mut self, location: &str, json: &[u8]) {
         match parse_report(json) {
-            Ok(report) => self.count(location, report),
+            Ok(report) => self.count(location, &report),
             Err(e) => self.error_at(location, e.into()),
         }
     }
@@ -369,8 +373,8 @@ impl<F: FnMut(Found<'_>)> Sink for Collector<'_, F> {
 
 impl<F: FnMut(Found<'_>)> Collector<'_, F> {
     /// Deduplicates and counts one parsed report.
-    fn count(&mut self, location: &str, report: Report) {
-        let duplicate = match dedup_string(&report) {
+    fn count(&mut self, location: &str, report: &Report) {
+        let duplicate = match dedup_string(report) {
             Some(key) => !self.seen.insert(key),
             None => false,
         };
@@ -379,11 +383,11 @@ impl<F: FnMut(Found<'_>)> Collector<'_, F> {
             self.aggregate.add_duplicate();
         } else {
             self.added.reports += 1;
-            self.aggregate.add(&report);
+            self.aggregate.add(report);
         }
         (self.on_report)(Found {
             location,
-            report: &report,
+            report,
             duplicate,
         });
     }

@@ -64,7 +64,8 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
     let mut ingest = Ingest::new();
     let mut write_error = None;
     std::thread::scope(|scope| {
-        for (index, parsed) in parse_in_parallel(scope, &ingest, files) {
+        let mut inputs = parse_in_parallel(scope, &ingest, files);
+        while let Some((index, parsed)) = inputs.next() {
             let source = source_name(&files[index]);
             let parsed = match parsed {
                 Ok(parsed) => parsed,
@@ -73,7 +74,7 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
                     continue;
                 }
             };
-            let added = ingest.add_parsed(parsed, |found| {
+            let added = ingest.add_parsed(&parsed, |found| {
                 if matches!(format, Format::Csv | Format::Ndjson)
                     && write_error.is_none()
                     && let Err(e) = write_rows(&mut rows, format, found)
@@ -81,6 +82,7 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
                     write_error = Some(e);
                 }
             });
+            inputs.spent(parsed);
             for error in &added.errors {
                 eprintln!("stslens: {error}");
             }
@@ -220,20 +222,27 @@ fn parse_in_parallel<'scope>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     ingest: &Ingest,
     files: &'scope [String],
-) -> impl Iterator<Item = (usize, std::io::Result<Parsed>)> + 'scope {
+) -> InOrder {
     let chunks = files.len().div_ceil(CHUNK);
     let n = std::thread::available_parallelism()
         .map_or(1, |n| n.get().min(8))
         .min(chunks.max(1));
     let dispatch = Arc::new(Dispatch::default());
     let mut from_workers = Vec::with_capacity(n);
+    let mut to_workers = Vec::with_capacity(n);
     for worker in 0..n {
         let (outbox, from_worker) = mpsc::channel::<Part>();
+        let (to_worker, spent) = mpsc::channel::<Vec<Parsed>>();
         let mut reader: Reader = ingest.reader();
         let dispatch = Arc::clone(&dispatch);
         scope.spawn(move || {
             let mut buffer = Vec::new();
             while let Some(k) = dispatch.claim(worker, chunks) {
+                // What was counted of this worker's earlier parts is freed here, where it was
+                // allocated (see `InOrder::spent`).
+                while let Ok(counted) = spent.try_recv() {
+                    drop(counted);
+                }
                 let first = k * CHUNK;
                 let chunk = &files[first..(first + CHUNK).min(files.len())];
                 let mut part = Vec::new();
@@ -267,13 +276,17 @@ fn parse_in_parallel<'scope>(
             }
         });
         from_workers.push(from_worker);
+        to_workers.push(to_worker);
     }
     InOrder {
         from_workers,
+        to_workers,
         dispatch,
         chunks,
         chunk_done: false,
         part: Vec::new().into_iter(),
+        owner: 0,
+        counted: Vec::new(),
     }
 }
 
@@ -281,10 +294,35 @@ fn parse_in_parallel<'scope>(
 /// worker that claimed it, up to the one that ends it. One part at a time is held here.
 struct InOrder {
     from_workers: Vec<mpsc::Receiver<Part>>,
+    /// Where counted inputs go back to be freed, one channel per worker.
+    to_workers: Vec<mpsc::Sender<Vec<Parsed>>>,
     dispatch: Arc<Dispatch>,
     chunks: usize,
     chunk_done: bool,
     part: std::vec::IntoIter<(usize, std::io::Result<Parsed>)>,
+    /// The worker that parsed `part`.
+    owner: usize,
+    /// The inputs of `part` counted so far, for [`InOrder::spent`].
+    counted: Vec<Parsed>,
+}
+
+impl InOrder {
+    /// Takes back an input once counted, to be freed by the worker that parsed it. Why: a report
+    /// is a few hundred allocations, and freeing them on this thread made each one a
+    /// cross-thread free, which the allocator only takes back into the worker's heap later; the
+    /// worker meanwhile took fresh memory (page faults) for the reports it went on parsing.
+    fn spent(&mut self, parsed: Parsed) {
+        self.counted.push(parsed);
+    }
+
+    /// Sends the inputs counted of the current part back to their worker (or frees them here if
+    /// it has ended).
+    fn send_back(&mut self) {
+        if !self.counted.is_empty() {
+            let counted = std::mem::take(&mut self.counted);
+            let _ = self.to_workers[self.owner].send(counted);
+        }
+    }
 }
 
 impl Iterator for InOrder {
@@ -295,6 +333,7 @@ impl Iterator for InOrder {
             if let Some(input) = self.part.next() {
                 return Some(input);
             }
+            self.send_back();
             let mut state = self.dispatch.lock();
             if self.chunk_done {
                 state.head += 1;
@@ -316,6 +355,7 @@ impl Iterator for InOrder {
             drop(state);
             self.chunk_done = part.ends_chunk;
             self.part = part.inputs.into_iter();
+            self.owner = owner;
         }
     }
 }
