@@ -1,5 +1,6 @@
 //! Decompression bombs: 1 GiB of zeros as gzip and as zip must be refused at the 20 MiB cap,
-//! having cost at most about the cap in memory. A counting global allocator measures the peak
+//! having cost at most about the cap in memory; and element bombs, reports whose JSON is small
+//! for the memory it would take (millions of empty failure details), refused at the element cap. A counting global allocator measures the peak
 //! heap use while the bomb is ingested, so "bounded memory" is checked, not assumed. (No timing
 //! here: how fast the refusal is follows from how little is decompressed, which the memory peak
 //! shows.)
@@ -8,7 +9,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use stslens_core::tlsrpt::{Ingest, IngestError, UnpackError};
+use stslens_core::tlsrpt::{
+    Ingest, IngestError, MAX_REPORT_ELEMENTS, ParseError, UnpackError, parse_report,
+};
 
 struct Counting;
 
@@ -149,4 +152,92 @@ fn with_declared_size(mut zip: Vec<u8>, size: u32) -> Vec<u8> {
     let central = find(&zip, b"PK\x01\x02");
     zip[central + 24..central + 28].copy_from_slice(&size.to_le_bytes());
     zip
+}
+
+/// A report of one policy with `details` empty failure details, `{}`.
+fn empty_details(details: usize) -> String {
+    let mut json = String::from(
+        r#"{"organization-name":"o","report-id":"r","policies":[{"failure-details":["#,
+    );
+    for i in 0..details {
+        json.push_str(if i == 0 { "{}" } else { ",{}" });
+    }
+    json.push_str("]}]}");
+    json
+}
+
+#[test]
+fn twenty_mib_of_empty_failure_details_is_refused_at_the_element_cap_and_the_rest_is_read() {
+    let _serial = SERIAL.lock().unwrap();
+    // About 7 million elements: 7 GiB and 40 s of model before the cap existed.
+    let bomb = empty_details((CAP - 100) / 3);
+    assert!(bomb.len() <= CAP);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    writer.start_file("bomb.json", options).unwrap();
+    writer.write_all(bomb.as_bytes()).unwrap();
+    writer.start_file("good.json", options).unwrap();
+    writer
+        .write_all(empty_details(3).replace(r#""r""#, r#""r2""#).as_bytes())
+        .unwrap();
+    let zip = writer.finish().unwrap().into_inner();
+    drop(bomb);
+
+    let before = CURRENT.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let mut ingest = Ingest::new();
+    let added = ingest.add("elements.zip", &zip);
+    let growth = PEAK.load(Relaxed) - before;
+    assert_eq!(added.reports, 1, "the good entry is still read");
+    assert_eq!(added.errors.len(), 1, "{:?}", added.errors);
+    assert_eq!(added.errors[0].source, "elements.zip > bomb.json");
+    assert_eq!(
+        added.errors[0].error,
+        IngestError::Report(ParseError::TooManyElements {
+            limit: MAX_REPORT_ELEMENTS
+        })
+    );
+    assert_eq!(
+        added.errors[0].to_string(),
+        "elements.zip > bomb.json: the report has more than 100000 elements in its \"policies\" and \"failure-details\" arrays, the cap per report; refused, as each takes about 1 KiB of memory"
+    );
+    // The entry (20 MiB) and what was read of it before the cap: no more than a few hundred
+    // bytes per element read.
+    assert!(
+        growth < CAP + 80 * MIB,
+        "peak heap growth {} MiB",
+        growth / MIB
+    );
+    println!("element bomb: peak heap growth {} MiB", growth / MIB);
+}
+
+#[test]
+fn the_element_cap_counts_policies_and_failure_details_together() {
+    let _serial = SERIAL.lock().unwrap();
+    // One policy and the rest failure details: exactly at the cap, read in full.
+    let at_cap = parse_report(empty_details(MAX_REPORT_ELEMENTS - 1).as_bytes()).unwrap();
+    assert_eq!(
+        at_cap.policies[0].failure_details.len(),
+        MAX_REPORT_ELEMENTS - 1
+    );
+    let over = Err(ParseError::TooManyElements {
+        limit: MAX_REPORT_ELEMENTS,
+    });
+    assert_eq!(
+        parse_report(empty_details(MAX_REPORT_ELEMENTS).as_bytes()).map(|_| ()),
+        over
+    );
+    // Spread over several policies, and elements that are not objects count too.
+    let half = MAX_REPORT_ELEMENTS / 2;
+    let spread = format!(
+        r#"{{"policies":[{{"failure-details":[{}]}},{{"failure-details":[{}]}}]}}"#,
+        vec!["0"; half - 1].join(","),
+        vec!["{}"; half].join(",")
+    );
+    assert_eq!(parse_report(spread.as_bytes()).map(|_| ()), over);
+    let fits = spread.replacen("0,", "", 1);
+    assert!(parse_report(fits.as_bytes()).is_ok());
+    // The count starts again for each report.
+    assert!(parse_report(empty_details(MAX_REPORT_ELEMENTS - 1).as_bytes()).is_ok());
 }

@@ -118,15 +118,58 @@ pub(crate) enum Strings {
     List(Vec<String>),
 }
 
+/// The most elements one document's `policies` and `failure-details` arrays may hold in all.
+///
+/// Why a cap: each element becomes a few hundred bytes of structs twice over (here, then in the
+/// model) plus its strings and deviations, about 1 KiB, whatever it is written as. So 20 MiB (the
+/// per-report cap) of empty objects, `[{},{},...]`, made 7 million elements: 7 GiB and 40 s for
+/// one file, where a browser tab would simply die. Real failure details take about 150 to 250
+/// bytes each, so 20 MiB of them is about this many; with it, one report costs at most about
+/// 100 MiB of memory, whatever its JSON holds.
+pub const MAX_REPORT_ELEMENTS: usize = 100_000;
+
+/// Why a document could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Not JSON: serde_json's error, with its line and column.
+    Json(serde_json::Error),
+    /// More than [`MAX_REPORT_ELEMENTS`] elements.
+    TooManyElements,
+}
+
+thread_local! {
+    /// Elements of `policies` and `failure-details` read so far in the document being read on
+    /// this thread (set to zero by [`read`]): the serde visitors that count them carry no state.
+    static ELEMENTS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Reads a whole document: the report when it is an object, else the value verbatim.
-pub(crate) fn read(json: &[u8]) -> serde_json::Result<Result<RawReport, Json>> {
+pub(crate) fn read(json: &[u8]) -> Result<Result<RawReport, Json>, ReadError> {
+    ELEMENTS.set(0);
     // One UTF-8 check of the whole document is far quicker than one per string, which is what
     // reading from bytes does; a document that fails it is read from bytes to get serde_json's
     // own error, with its line and column.
-    match std::str::from_utf8(json) {
+    let read = match std::str::from_utf8(json) {
         Ok(text) => read_from(serde_json::Deserializer::from_str(text)),
         Err(_) => read_from(serde_json::Deserializer::from_slice(json)),
+    };
+    read.map_err(|e| {
+        if ELEMENTS.get() > MAX_REPORT_ELEMENTS {
+            ReadError::TooManyElements
+        } else {
+            ReadError::Json(e)
+        }
+    })
+}
+
+/// Counts one more array element against [`MAX_REPORT_ELEMENTS`]; an error once past it.
+fn count_element<E: de::Error>() -> Result<(), E> {
+    let n = ELEMENTS.get() + 1;
+    ELEMENTS.set(n);
+    if n > MAX_REPORT_ELEMENTS {
+        return Err(E::custom("too many array elements"));
     }
+    Ok(())
 }
 
 fn read_from<'de, R: serde_json::de::Read<'de>>(
@@ -346,6 +389,7 @@ impl<'de, T: Members> Shape<'de> for List<T> {
                     Some(None) => items.push(Ok(object)),
                     Some(Some(other)) => items.push(Err(other)),
                 }
+                count_element()?;
                 continue;
             }
             items.push(Ok(T::default()));
@@ -360,6 +404,7 @@ impl<'de, T: Members> Shape<'de> for List<T> {
                 Some(None) => {}
                 Some(Some(other)) => *items.last_mut().expect("just pushed") = Err(other),
             }
+            count_element()?;
         }
     }
 }
@@ -653,9 +698,19 @@ mod tests {
         let (room, at) = (first.capacity(), first.as_ptr());
         give_back(first);
         let second = details_of(&report_with_details(3));
-        assert_eq!(second.len(), 3, "none of the last document's details are left");
-        assert!(matches!(&second[0], Ok(d) if matches!(d.result_type, Slot::Value(ResultType::Other(ref t)) if t == "x")));
-        assert_eq!((second.capacity(), second.as_ptr()), (room, at), "the same vector");
+        assert_eq!(
+            second.len(),
+            3,
+            "none of the last document's details are left"
+        );
+        assert!(
+            matches!(&second[0], Ok(d) if matches!(d.result_type, Slot::Value(ResultType::Other(ref t)) if t == "x"))
+        );
+        assert_eq!(
+            (second.capacity(), second.as_ptr()),
+            (room, at),
+            "the same vector"
+        );
         give_back(second);
         // A document read on another thread does not see this thread's spares.
         let elsewhere = std::thread::spawn(|| details_of(&report_with_details(3)).capacity())
@@ -679,7 +734,10 @@ mod tests {
         let rooms: Vec<usize> = SPARE.with_borrow(|s| s.iter().map(Vec::capacity).collect());
         assert_eq!(rooms.len(), SPARE_LISTS);
         assert!(rooms.is_sorted(), "{rooms:?}");
-        assert!(rooms[0] > RawFailureDetail::TYPICAL + 4, "the smallest went: {rooms:?}");
+        assert!(
+            rooms[0] > RawFailureDetail::TYPICAL + 4,
+            "the smallest went: {rooms:?}"
+        );
         let largest = *rooms.last().unwrap();
         let list = spare_details();
         assert!(list.is_empty());

@@ -38,6 +38,7 @@ pub mod unpack;
 pub use aggregate::{Aggregator, Summary};
 pub use date_time::{Day, Timestamp};
 pub use deviation::{Deviation, DeviationKind};
+pub use document::MAX_REPORT_ELEMENTS;
 pub use export::{FailureRow, failure_rows};
 pub use filter::Filter;
 pub use ingest::{Added, Found, Ingest, IngestError, InputError, Parsed, Reader};

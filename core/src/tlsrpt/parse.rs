@@ -11,8 +11,8 @@
 use super::date_time::{Zone, parse_date_time};
 use super::deviation::{Deviation, DeviationKind as D};
 use super::document::{
-    self, Extras, RawDateRange, RawFailureDetail, RawPolicy, RawPolicyResult, RawSummary, Slot,
-    Strings,
+    self, Extras, RawDateRange, RawFailureDetail, RawPolicy, RawPolicyResult, RawSummary,
+    ReadError, Slot, Strings,
 };
 use super::json::Json;
 use super::model::{
@@ -44,6 +44,15 @@ pub enum ParseError {
         /// The JSON type found.
         found: &'static str,
     },
+    /// The `policies` and `failure-details` arrays hold more elements in all than one report may
+    /// ([`MAX_REPORT_ELEMENTS`](super::MAX_REPORT_ELEMENTS)).
+    #[error(
+        "the report has more than {limit} elements in its \"policies\" and \"failure-details\" arrays, the cap per report; refused, as each takes about 1 KiB of memory"
+    )]
+    TooManyElements {
+        /// The cap.
+        limit: usize,
+    },
 }
 
 /// Parses one report. A UTF-8 byte order mark is skipped (and noted).
@@ -54,7 +63,12 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
         None => (json, false),
     };
     let root = document::read(json)
-        .map_err(|e| ParseError::NotJson(e.to_string()))?
+        .map_err(|e| match e {
+            ReadError::Json(e) => ParseError::NotJson(e.to_string()),
+            ReadError::TooManyElements => ParseError::TooManyElements {
+                limit: document::MAX_REPORT_ELEMENTS,
+            },
+        })?
         .map_err(|value| ParseError::NotAnObject {
             found: value.type_name(),
         })?;
