@@ -124,7 +124,8 @@ const CHUNK: usize = 16;
 /// A worker hands over what it has parsed of a chunk once its inputs reach this many bytes, so
 /// that a chunk of large files does not wait whole in memory.
 const PART_BYTES: usize = 4 * 1024 * 1024;
-/// How many bytes of parsed inputs may wait to be counted. Past it, workers pause, except the
+/// How many bytes of parsed inputs may wait to be counted (each input weighs its file's size or
+/// what its reports hold, [`Parsed::weight`], whichever is more). Past it, workers pause, except the
 /// one holding the chunk being counted, so memory stays at this plus a part per worker, with
 /// any number of files. It is a budget in bytes, not in chunks, so that while one worker spends
 /// a while on a very large report the others go on through hundreds of small ones instead of
@@ -157,6 +158,9 @@ struct DispatchState {
     owners: VecDeque<usize>,
     /// Bytes of parts handed over and not yet taken by the counting thread.
     waiting: usize,
+    /// For each claimed chunk not yet counted, as `owners`: how many of its parts wait to be
+    /// taken.
+    parts_waiting: VecDeque<usize>,
     /// Set when the counting thread stops early.
     stopped: bool,
 }
@@ -166,10 +170,14 @@ impl DispatchState {
         self.head + self.owners.len()
     }
 
-    /// Whether work on chunk `k` must wait: too much waits to be counted, and `k` is not the
-    /// chunk being counted (which always goes on, so the counting thread is never starved).
+    /// Whether work on chunk `k` must wait: too much waits to be counted, and the counting
+    /// thread has something to go on with. So the chunk being counted goes on only while none
+    /// of its parts waits: without that, a chunk of inputs that each hold 100 MiB (the most one
+    /// report may) went on whole while each was counted, and 30 of them held 1.3 GiB.
     fn must_pause(&self, k: usize) -> bool {
-        !self.stopped && k != self.head && self.waiting >= AHEAD_BYTES
+        !self.stopped
+            && self.waiting >= AHEAD_BYTES
+            && (k != self.head || self.parts_waiting.front().is_some_and(|&n| n > 0))
     }
 }
 
@@ -203,6 +211,7 @@ impl Dispatch {
             return None;
         }
         state.owners.push_back(worker);
+        state.parts_waiting.push_back(0);
         self.changed.notify_all();
         Some(k)
     }
@@ -238,19 +247,20 @@ fn parse_in_parallel<'scope>(
         scope.spawn(move || {
             let mut buffer = Vec::new();
             while let Some(k) = dispatch.claim(worker, chunks) {
-                // What was counted of this worker's earlier parts is freed here, where it was
-                // allocated (see `InOrder::spent`).
-                while let Ok(counted) = spent.try_recv() {
-                    drop(counted);
-                }
                 let first = k * CHUNK;
                 let chunk = &files[first..(first + CHUNK).min(files.len())];
                 let mut part = Vec::new();
                 let mut bytes = 0;
                 for (i, file) in chunk.iter().enumerate() {
+                    // What was counted of this worker's parts is freed here, where it was
+                    // allocated (see `InOrder::spent`), before each input: a chunk of inputs
+                    // that each hold 100 MiB must not keep the counted ones until it ends.
+                    while let Ok(counted) = spent.try_recv() {
+                        drop(counted);
+                    }
                     let parsed = read_one(file, &mut buffer).map(|len| {
                         let parsed = reader.read(source_name(file), &buffer[..len]);
-                        bytes += len.max(parsed.json_bytes());
+                        bytes += len.max(parsed.weight());
                         parsed
                     });
                     part.push((first + i, parsed));
@@ -264,7 +274,11 @@ fn parse_in_parallel<'scope>(
                         };
                         // Counted before it is sent: the counting thread takes it off
                         // as soon as it receives the part.
-                        dispatch.lock().waiting += sent.bytes;
+                        let mut state = dispatch.lock();
+                        state.waiting += sent.bytes;
+                        let at = k - state.head;
+                        state.parts_waiting[at] += 1;
+                        drop(state);
                         if outbox.send(sent).is_err() {
                             return; // the caller stopped
                         }
@@ -338,6 +352,7 @@ impl Iterator for InOrder {
             if self.chunk_done {
                 state.head += 1;
                 state.owners.pop_front();
+                state.parts_waiting.pop_front();
                 self.chunk_done = false;
                 self.dispatch.changed.notify_all();
             }
@@ -351,6 +366,7 @@ impl Iterator for InOrder {
             let part = self.from_workers[owner].recv().ok()?;
             let mut state = self.dispatch.lock();
             state.waiting -= part.bytes;
+            state.parts_waiting[0] -= 1;
             self.dispatch.changed.notify_all();
             drop(state);
             self.chunk_done = part.ends_chunk;
