@@ -4,7 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startStack, appReady, screenshot, FIXTURES, DIST, STSLENS_BIN, FAKES_BIN, OUT } from './harness.mjs';
@@ -356,6 +357,37 @@ test('1,000 hostile files: every good report counted, every bad file listed with
     for (const e of expected.errors) {
       assert.ok(bad.includes(`${e.source}: ${e.message}`), `${e.source} listed as the CLI says`);
     }
+    assert.deepEqual(stack.consoleErrors, []);
+  } finally {
+    await stack.close();
+  }
+});
+
+test('a report of millions of empty failure details is refused by name and the other files still count', async () => {
+  // 20 MiB of `{}` (about 7 million elements, 20 KB gzipped): each element takes about 1 KiB
+  // once read, so the engine refuses the report past 100,000 of them instead of growing past
+  // what a tab may hold; the page goes on and the other file is counted.
+  const dir = join(OUT, 'element-bomb');
+  mkdirSync(dir, { recursive: true });
+  const details = Math.floor((20 * 1024 * 1024 - 200) / 3);
+  const json = '{"organization-name":"o","report-id":"bomb","policies":[{"failure-details":[{}' + ',{}'.repeat(details - 1) + ']}]}';
+  writeFileSync(join(dir, 'bomb.json.gz'), gzipSync(json));
+  const good = CORPUS.find((n) => n.endsWith('_google.json'));
+  writeFileSync(join(dir, good), readFileSync(join(CORPUS_DIR, good)));
+  const names = ['bomb.json.gz', good];
+  const expected = JSON.parse(cli(dir, names, '--json'));
+  assert.equal(expected.reports, 1);
+  assert.equal(expected.errors.length, 1);
+  assert.match(expected.errors[0].message, /more than 100000 elements/);
+  const stack = await startStack();
+  const { page } = stack;
+  try {
+    await openViewer(stack);
+    await addFiles(page, names.map((n) => join(dir, n)));
+    assert.equal((await cards(page))['Reports'], count(expected.reports));
+    assert.deepEqual(await unreadable(page), [`bomb.json.gz: ${expected.errors[0].message}`]);
+    await screenshot(page, 'reports-element-bomb-light-desktop');
+    assert.equal(await page.locator('.notice.error').count(), 0, 'the engine did not stop');
     assert.deepEqual(stack.consoleErrors, []);
   } finally {
     await stack.close();
