@@ -20,9 +20,9 @@
 //! process. parsedmarc's time divided by that floor is the highest ratio any tool could reach on
 //! this machine, which shows how much of the gap is file-system cost rather than parsing.
 //!
-//! It also measures stslens's peak RSS (`/usr/bin/time -v`, in runs of their own) on all 3,000 files and on the first
-//! 750 (both sets hold reports of the largest size), beside the largest report's size: memory
-//! follows the largest input, not the file count.
+//! It also measures stslens's peak RSS (`/usr/bin/time -v`, in runs of their own) on all 3,000
+//! files and on the first 750 (both sets hold reports of the largest size), beside the largest
+//! report's size: memory follows the largest input, not the file count.
 
 use super::{Ctx, Figure};
 use serde_json::Value;
@@ -204,11 +204,7 @@ fn measure(dir: &Path, mut command: Command, output: &str) -> Result<Measured, S
     }
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
-        let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
-        return Err(format!(
-            "{program} failed (wait status {status}): {}",
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-        ));
+        return Err(failed(&program, &format!("wait status {status}"), &stderr));
     }
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     Ok(Measured {
@@ -239,13 +235,8 @@ fn peak_rss(dir: &Path, command: Command, output: &str) -> Result<u64, String> {
         .map_err(|e| format!("cannot run /usr/bin/time (Debian package `time`): {e}"))?;
     let stderr = String::from_utf8_lossy(&result.stderr);
     if !result.status.success() {
-        let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
-        return Err(format!(
-            "{} failed ({}): {}",
-            command.get_program().to_string_lossy(),
-            result.status,
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-        ));
+        let program = command.get_program().to_string_lossy();
+        return Err(failed(&program, &result.status.to_string(), &stderr));
     }
     let name = "Maximum resident set size (kbytes): ";
     stderr
@@ -255,6 +246,14 @@ fn peak_rss(dir: &Path, command: Command, output: &str) -> Result<u64, String> {
         .trim()
         .parse()
         .map_err(|e| format!("{name}{e}"))
+}
+
+/// The error for a tool that did not exit 0: its name, how it ended and the last 30 lines it
+/// wrote on stderr.
+fn failed(program: &str, how: &str, stderr: &str) -> String {
+    let tail: Vec<&str> = stderr.lines().rev().take(30).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    format!("{program} failed ({how}): {}", tail.join("\n"))
 }
 
 fn check_stslens(output: &Path, corpus: &Corpus) -> Result<(), String> {
