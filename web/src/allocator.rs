@@ -8,7 +8,7 @@
 //!
 //! Why tuned: by default mimalloc commits its arenas eagerly, so after a few 20 MiB reports (the
 //! per-report cap) on several threads the process held over 140 MiB, where glibc held about
-//! 50 MiB (web/tests/cli_hostile.rs bounds it at 128 MiB). Committing arenas on demand, set
+//! 50 MiB (web/tests/cli_hostile.rs bounds it, now at 160 MiB). Committing arenas on demand, set
 //! here, fixes that.
 //!
 //! Why a 50 ms purge delay: freed pages stay committed that long before they go back to the
@@ -18,24 +18,27 @@
 //! benchmark's 3,000 reports 6,300 faults against 4,400, and about 8 % more wall and CPU time
 //! (interleaved A/B runs, 25 to 30 each, medians; 10 ms gained about half of that). The price is
 //! memory: the hostile suite's peak RSS is 68 to 95 MiB over several runs (61 to 69 when purging
-//! at once; web/tests/cli_hostile.rs bounds it at 128 MiB), and about 20 against 16 MiB on the
+//! at once; before huge pages, below), and about 20 against 16 MiB on the
 //! benchmark's files, the same on 24,000 files: it follows the retention window, not the file
 //! count. v3 has one delay for everything (`purge_delay` times `arena_purge_mult`, whose v3
 //! default is already 1; it is pinned to 1 here so a v2 build, default 10, behaves the same).
 //! What keeps the bombs' memory down is each decoder keeping its largest buffer
 //! (core/src/tlsrpt/gzip.rs), not the multiplier: runs with and without it differed by noise.
 //!
-//! Why no transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
-//! (`madvise(MADV_HUGEPAGE)`, before `main` runs, so its `allow_thp` option set here would come
-//! too late). With purging at once, every page handed back and touched again then costs zeroing a
-//! whole 2 MiB page: on the benchmark's 3,000 reports the kernel's `clear_page` was 23 % of all
-//! samples. Two things stop it. The crate's `no_thp` feature (web/Cargo.toml) compiles that
-//! `madvise` out; and turning THP off for the process (`PR_SET_THP_DISABLE`, checked at each page
-//! fault) covers a system whose THP setting is `always`. The prctl alone was not enough on the
-//! kernel here (6.x): huge-page zeroing stayed at about 10 % of the samples on two threads until
-//! the `madvise` went too, and the run's wall time fell from about 77 to 68 ms (`perf stat -r 20`).
-//! Before either, the prctl had cut CPU time by about a sixth (133 -> 110 ms task-clock) and the
-//! hostile suite's peak RSS from 84 to 65 MiB.
+//! Why transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
+//! (`madvise(MADV_HUGEPAGE)`, before `main` runs), and we let it. A fresh 4 KiB page costs a
+//! fault of its own, and on the benchmark's 3,000 reports (three of them 800 KB of JSON) the
+//! faults were an eighth of all CPU time: about 3,400 of them, most in the parsing of the large
+//! reports. With huge pages about 300 are left; CPU time fell from 47.8 to 44.9 ms and wall time
+//! from 28.1 to 25.6 ms (medians of 15 interleaved runs, 2026-12-04), and the kernel's teardown
+//! at exit halved. The price is memory in 2 MiB steps: peak RSS on the benchmark 27 to 37 MiB
+//! (was 22), and on the hostile suite's bombs 90 to 129 MiB (was 85 to 106);
+//! web/tests/cli_hostile.rs bounds that at 160 MiB, still far below the 500+ MiB the bombs inflate to.
+//! An earlier version turned huge pages off (the `no_thp` feature and `PR_SET_THP_DISABLE`),
+//! rightly then: it purged freed memory at once, and every page handed back and touched again
+//! cost zeroing a whole 2 MiB page (`clear_page` was 23 % of the samples). With the 50 ms
+//! delay above, freed memory is reused instead, so that cost is gone. On a system whose THP
+//! setting is `never`, nothing changes.
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};
 
@@ -62,8 +65,4 @@ pub fn configure() {
         mi_option_set(ARENA_PURGE_MULT, 1);
         mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
-    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
-    // If the kernel refuses (an old one, or a sandbox), huge pages stay allowed: only slower.
-    #[cfg(target_os = "linux")]
-    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
 }
