@@ -8,7 +8,7 @@ mod allocator;
 mod cli;
 
 use clap::{Parser, Subcommand};
-use std::process::ExitCode;
+use std::io::Write;
 
 /// MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) checker, linter, report reader and server.
 #[derive(Debug, Parser)]
@@ -35,7 +35,7 @@ enum Command {
     Serve(cli::serve::Args),
 }
 
-fn main() -> ExitCode {
+fn main() {
     allocator::configure();
     let cli = Cli::parse();
     let outcome = match cli.command {
@@ -46,5 +46,24 @@ fn main() -> ExitCode {
         Command::Generate(args) => cli::generate::run(args),
         Command::Serve(args) => cli::serve::run(args),
     };
-    outcome.exit_code()
+    exit_now(outcome)
+}
+
+/// Flushes stdout and ends the process at once with the outcome's exit code.
+///
+/// Why not return from `main`: the C library's exit handlers would then run, mimalloc's among
+/// them, which gathers every heap's free memory and hands it back to the system page by page just
+/// before the kernel frees the whole address space anyway. After `stslens report` on the
+/// benchmark's 3,000 files that was about 0.6 ms of 24 (medians of 25 interleaved runs). Nothing
+/// here needs to run at exit: files written were closed when their handles dropped, stderr is
+/// unbuffered, and stdout is flushed here (a failure to flush it is a failure to write the
+/// output, exit 2, where returning from `main` would have ignored it).
+fn exit_now(outcome: cli::Outcome) -> ! {
+    let code = match std::io::stdout().flush() {
+        Ok(()) => outcome.code(),
+        Err(e) => cli::fail(format!("cannot write the output: {e}")).code(),
+    };
+    // SAFETY: _exit takes a plain integer; ending the process without running exit handlers is
+    // what is wanted (see above), and all output has been flushed.
+    unsafe { libc::_exit(code) }
 }

@@ -8,8 +8,6 @@ pub mod render;
 pub mod report;
 pub mod serve;
 
-use std::process::ExitCode;
-
 /// How a command ended, mapped onto the contract's exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -23,11 +21,11 @@ pub enum Outcome {
 
 impl Outcome {
     /// The process exit code for this outcome.
-    pub fn exit_code(self) -> ExitCode {
+    pub fn code(self) -> i32 {
         match self {
-            Outcome::Fine => ExitCode::from(0),
-            Outcome::InputErrors => ExitCode::from(1),
-            Outcome::Failed => ExitCode::from(2),
+            Outcome::Fine => 0,
+            Outcome::InputErrors => 1,
+            Outcome::Failed => 2,
         }
     }
 }
