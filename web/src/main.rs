@@ -37,16 +37,24 @@ enum Command {
 
 fn main() {
     allocator::configure();
-    let cli = Cli::parse();
-    let outcome = match cli.command {
+    // `stslens report` with thousands of file names skips clap when it can (see `Args::plain`).
+    let outcome = match cli::report::Args::plain(std::env::args_os().skip(1)) {
+        Some(args) => cli::report::run(args),
+        None => run(Cli::parse()),
+    };
+    exit_now(outcome)
+}
+
+/// Runs the subcommand clap parsed.
+fn run(cli: Cli) -> cli::Outcome {
+    match cli.command {
         Command::Check(args) => cli::check::run(args),
         Command::Lint(target) => cli::lint::run(target),
         Command::Match(args) => cli::pattern::run(args),
         Command::Report(args) => cli::report::run(args),
         Command::Generate(args) => cli::generate::run(args),
         Command::Serve(args) => cli::serve::run(args),
-    };
-    exit_now(outcome)
+    }
 }
 
 /// Flushes stdout and ends the process at once with the outcome's exit code.
@@ -66,4 +74,77 @@ fn exit_now(outcome: cli::Outcome) -> ! {
     // SAFETY: _exit takes a plain integer; ending the process without running exit handlers is
     // what is wanted (see above), and all output has been flushed.
     unsafe { libc::_exit(code) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    /// What clap makes of `stslens <args>`: the report arguments, or `None` for anything else
+    /// (another subcommand, help, an error).
+    fn by_clap(args: &[&str]) -> Option<cli::report::Args> {
+        let argv = std::iter::once("stslens").chain(args.iter().copied());
+        match Cli::try_parse_from(argv).ok()?.command {
+            Command::Report(args) => Some(args),
+            _ => None,
+        }
+    }
+
+    fn plain(args: &[&str]) -> Option<cli::report::Args> {
+        cli::report::Args::plain(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn plain_report_arguments_read_as_clap_reads_them() {
+        for args in [
+            &["report", "a.json"][..],
+            &["report", "-"],
+            &["report", "a.json", "--json", "b.gz", "-"],
+            &["report", "--csv", "a.json"],
+            &["report", "a", "--ndjson"],
+            &["report", "json", "csv", "report"],
+        ] {
+            let plain = plain(args);
+            assert!(plain.is_some(), "{args:?} is plain");
+            assert_eq!(plain, by_clap(args), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_left_to_clap() {
+        for args in [
+            &[][..],
+            &["report"],
+            &["report", "--json"],
+            &["report", "--json", "--csv", "a"],
+            &["report", "--json", "--json", "a"],
+            &["report", "--", "-a.json"],
+            &["report", "--help", "a"],
+            &["report", "-h"],
+            &["report", "--jso", "a"],
+            &["report", "--json=1", "a"],
+            &["--version"],
+            &["lint", "policy", "a.txt"],
+            &["check", "report"],
+        ] {
+            assert_eq!(plain(args), None, "{args:?} is not plain");
+        }
+        // Clap refuses most of them; the one it takes (`--`) gives the same arguments.
+        assert_eq!(
+            by_clap(&["report", "--", "-a.json"]).map(|a| a.files),
+            Some(vec!["-a.json".to_string()])
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_is_left_to_clap() {
+        use std::os::unix::ffi::OsStringExt;
+        let args = [
+            OsString::from("report"),
+            OsString::from_vec(vec![b'a', 0xff]),
+        ];
+        assert_eq!(cli::report::Args::plain(args.into_iter()), None);
+    }
 }
