@@ -8,7 +8,7 @@
 //!
 //! Why tuned: by default mimalloc commits its arenas eagerly, so after a few 20 MiB reports (the
 //! per-report cap) on several threads the process held over 140 MiB, where glibc held about
-//! 50 MiB (web/tests/cli_hostile.rs bounds it, now at 160 MiB). Committing arenas on demand, set
+//! 50 MiB (web/tests/cli_hostile.rs bounds it at 128 MiB). Committing arenas on demand, set
 //! here, fixes that.
 //!
 //! Why a 50 ms purge delay: freed pages stay committed that long before they go back to the
@@ -18,27 +18,31 @@
 //! benchmark's 3,000 reports 6,300 faults against 4,400, and about 8 % more wall and CPU time
 //! (interleaved A/B runs, 25 to 30 each, medians; 10 ms gained about half of that). The price is
 //! memory: the hostile suite's peak RSS is 68 to 95 MiB over several runs (61 to 69 when purging
-//! at once; before huge pages, below), and about 20 against 16 MiB on the
+//! at once), and about 20 against 16 MiB on the
 //! benchmark's files, the same on 24,000 files: it follows the retention window, not the file
 //! count. v3 has one delay for everything (`purge_delay` times `arena_purge_mult`, whose v3
 //! default is already 1; it is pinned to 1 here so a v2 build, default 10, behaves the same).
 //! What keeps the bombs' memory down is each decoder keeping its largest buffer
 //! (core/src/tlsrpt/gzip.rs), not the multiplier: runs with and without it differed by noise.
 //!
-//! Why transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
-//! (`madvise(MADV_HUGEPAGE)`, before `main` runs), and we let it. A fresh 4 KiB page costs a
-//! fault of its own, and on the benchmark's 3,000 reports (three of them 800 KB of JSON) the
-//! faults were an eighth of all CPU time: about 3,400 of them, most in the parsing of the large
-//! reports. With huge pages about 300 are left; CPU time fell from 47.8 to 44.9 ms and wall time
-//! from 28.1 to 25.6 ms (medians of 15 interleaved runs, 2026-12-04), and the kernel's teardown
-//! at exit halved. The price is memory in 2 MiB steps: peak RSS on the benchmark 27 to 37 MiB
-//! (was 22), and on the hostile suite's bombs 90 to 129 MiB (was 85 to 106);
-//! web/tests/cli_hostile.rs bounds that at 160 MiB, still far below the 500+ MiB the bombs inflate to.
-//! An earlier version turned huge pages off (the `no_thp` feature and `PR_SET_THP_DISABLE`),
-//! rightly then: it purged freed memory at once, and every page handed back and touched again
-//! cost zeroing a whole 2 MiB page (`clear_page` was 23 % of the samples). With the 50 ms
-//! delay above, freed memory is reused instead, so that cost is gone. On a system whose THP
-//! setting is `never`, nothing changes.
+//! Why no transparent huge pages: mimalloc asks the kernel for them on its 1 GiB arena
+//! (`madvise(MADV_HUGEPAGE)`, before `main` runs, so its `allow_thp` option set here would come
+//! too late). The crate's `no_thp` feature (web/Cargo.toml) compiles that `madvise` out, and
+//! `PR_SET_THP_DISABLE` below covers a system whose THP setting is `always`. Huge pages were on
+//! for a while (2026-12-04): runs of stslens back to back then showed about 300 page faults
+//! instead of 3,400 and a seventh less time. But a run after other work is the common case (a
+//! cron job, the benchmark running parsedmarc between its runs), and there each fresh 2 MiB page
+//! cost far more than the 512 small faults it saves: on this project's virtual machines, which
+//! hand freed memory back to the host (virtio-balloon free page reporting, in blocks of 2 MiB and
+//! up), a huge page was 4 to 5 ms to fault in where 512 small ones took 0.65 ms (a C loop
+//! touching 64 MiB). With parsedmarc run before each, stslens on the benchmark's files took a
+//! median 47.7 ms with huge pages and 28.1 ms without (77 against 46 ms of CPU; 15 runs each,
+//! 2026-12-05); back to back, huge pages were still about 1 ms ahead. Peak RSS is also lower
+//! without them: about 18 against 31 MiB on the benchmark.
+//!
+//! Before the 50 ms delay above, huge pages cost even when runs were back to back: purged pages
+//! touched again each cost zeroing 2 MiB (`clear_page` was 23 % of the samples), and the prctl
+//! alone left that at about a tenth on two threads until the `madvise` went too.
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};
 
@@ -65,4 +69,8 @@ pub fn configure() {
         mi_option_set(ARENA_PURGE_MULT, 1);
         mi_option_set(ARENA_EAGER_COMMIT, 0);
     }
+    // SAFETY: prctl with PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    // If the kernel refuses (an old one, or a sandbox), huge pages stay allowed: only slower.
+    #[cfg(target_os = "linux")]
+    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
 }
