@@ -51,6 +51,10 @@ impl fmt::Debug for Inflater {
     }
 }
 
+/// The most deflate can expand its input (a run of one byte: 258 bytes for each 2-bit code, about
+/// 1,032:1).
+const MAX_RATIO: usize = 1032;
+
 const FTEXT_FHCRC: u8 = 0x02;
 const FEXTRA: u8 = 0x04;
 const FNAME: u8 = 0x08;
@@ -89,8 +93,24 @@ impl Inflater {
         limit: usize,
         scratch: &mut Vec<u8>,
     ) -> Result<usize, UnpackError> {
-        // Reports compress about 10:1; start there and grow up to the cap, never past it.
-        let want = input.len().saturating_mul(10).min(limit.saturating_add(1));
+        // Room for what the last member's trailer says it holds (its length modulo 2^32, which
+        // for the usual single member is the whole output), as far as deflate can expand
+        // (1,032:1) so that a forged length cannot claim more; else reports compress about 10:1.
+        // Plus one byte, so that output that fits exactly ends without growing. Never past the
+        // cap. Why: growing by doubling copies the output each time into memory never touched
+        // before; a report of 800 KB went through 400 KB first.
+        let stated = input
+            .len()
+            .checked_sub(4)
+            .map_or(0, |at| {
+                u32::from_le_bytes(input[at..].try_into().expect("4 bytes")) as usize
+            })
+            .min(input.len().saturating_mul(MAX_RATIO));
+        let want = input
+            .len()
+            .saturating_mul(10)
+            .max(stated.saturating_add(1))
+            .min(limit.saturating_add(1));
         if scratch.len() < want {
             grow(scratch, want);
         }
@@ -344,8 +364,8 @@ mod tests {
 
     #[test]
     fn output_that_nears_the_cap_never_holds_more_than_the_cap() {
-        // The output doubles from ten times the input up to 13.7 MiB, then takes the cap + 1:
-        // that last step must not double the capacity (plain `resize` gave 27.4 MiB).
+        // The trailer states more than the cap, so the output takes the cap + 1 at once; that
+        // step must not double the capacity (plain `resize` gave 27.4 MiB).
         let mut i = Inflater::default();
         let limit = 21 * 1024 * 1024;
         let data = vec![b'x'; limit + 10];
@@ -356,6 +376,32 @@ mod tests {
             Err(UnpackError::TooLarge { limit })
         );
         assert!(scratch.capacity() <= limit + 1, "{}", scratch.capacity());
+    }
+
+    #[test]
+    fn the_output_is_sized_once_from_the_stated_length_as_far_as_deflate_can_expand() {
+        let mut i = Inflater::default();
+        // 200 KB that compresses about 100:1: growing from ten times the input would take
+        // several steps.
+        let text: Vec<u8> = (0..200_000u32)
+            .map(|n| b"abcdefgh"[(n % 8) as usize])
+            .collect();
+        let stream = gz(&text);
+        assert!(stream.len() * 10 < text.len());
+        let mut scratch = i.buffer();
+        assert_eq!(i.gunzip(&stream, 1 << 20, &mut scratch), Ok(text.len()));
+        assert_eq!(scratch.len(), text.len() + 1, "one step, one byte spare");
+        // A forged length gets no more room than deflate could fill, and the stream still
+        // fails on the length check.
+        let mut forged = gz(b"tiny");
+        let n = forged.len();
+        forged[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        let mut scratch = Vec::new();
+        assert!(matches!(
+            i.gunzip(&forged, 1 << 30, &mut scratch),
+            Err(UnpackError::CorruptGzip { reason, .. }) if reason == "length mismatch"
+        ));
+        assert!(scratch.len() <= n * MAX_RATIO + 1, "{}", scratch.len());
     }
 
     #[test]

@@ -278,6 +278,12 @@ impl Sink for Parsed {
             self.items.clear();
             return;
         }
+        // Room for exactly one at first (later ones grow as usual): nearly every input is one
+        // report, and `push` alone makes room for four of these few-hundred-byte items, so the
+        // allocator's pages would hold a quarter as many.
+        if self.items.capacity() == 0 {
+            self.items.reserve_exact(1);
+        }
         self.items.push(item);
     }
 
