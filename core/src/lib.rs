@@ -32,6 +32,7 @@ pub mod finding;
 pub mod generate;
 pub mod lint;
 pub mod name;
+pub mod number;
 pub mod pattern;
 pub mod policy;
 pub mod probe;

@@ -200,7 +200,7 @@ fn twenty_mib_of_empty_failure_details_is_refused_at_the_element_cap_and_the_res
     );
     assert_eq!(
         added.errors[0].to_string(),
-        "elements.zip > bomb.json: the report has more than 100000 elements in its \"policies\" and \"failure-details\" arrays, the cap per report; refused, as each takes about 1 KiB of memory"
+        "elements.zip > bomb.json: the report has more than 100,000 elements in its \"policies\" and \"failure-details\" arrays, the cap per report; refused, as each takes about 1 KiB of memory"
     );
     // The entry (20 MiB) and what was read of it before the cap: no more than a few hundred
     // bytes per element read.

@@ -506,7 +506,7 @@ fn a_zip_with_more_than_ten_thousand_entries_is_refused() {
     assert_eq!(s.reports, 0);
     assert_eq!(
         errors,
-        ["many.zip: the zip archive holds 10001 entries, more than the cap of 10000; refused"]
+        ["many.zip: the zip archive holds 10,001 entries, more than the cap of 10,000; refused"]
     );
     // At the cap it is read (and every copy after the first is a duplicate).
     let (s, errors) = run("full.zip", &zip(&entries[..10_000]));

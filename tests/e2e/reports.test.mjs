@@ -378,7 +378,7 @@ test('a report of millions of empty failure details is refused by name and the o
   const expected = JSON.parse(cli(dir, names, '--json'));
   assert.equal(expected.reports, 1);
   assert.equal(expected.errors.length, 1);
-  assert.match(expected.errors[0].message, /more than 100000 elements/);
+  assert.match(expected.errors[0].message, /more than 100,000 elements/);
   const stack = await startStack();
   const { page } = stack;
   try {

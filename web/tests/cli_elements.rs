@@ -76,7 +76,7 @@ fn a_report_past_the_element_cap_is_refused_by_name_and_the_others_are_counted()
     let bomb = bomb.to_string_lossy().into_owned();
     assert_eq!(errors[0]["source"], bomb.as_str());
     let message = errors[0]["message"].as_str().unwrap();
-    assert!(message.contains("more than 100000 elements"), "{message}");
+    assert!(message.contains("more than 100,000 elements"), "{message}");
     assert!(
         stderr.contains(&format!("stslens: {bomb}: {message}")),
         "{stderr}"

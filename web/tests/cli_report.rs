@@ -260,7 +260,7 @@ fn the_default_summary_is_readable_and_plain_when_piped() {
         first,
         [
             "TLS-RPT: 2 reports from 2 inputs, 2016-04-01 to 2023-01-10",
-            "Sessions: 5,328 successful, 303 failed, 94.62% success"
+            "Sessions: 5,328 successful, 303 failed, 94.6% success"
         ]
     );
     assert!(

@@ -47,7 +47,8 @@ pub enum ParseError {
     /// The `policies` and `failure-details` arrays hold more elements in all than one report may
     /// ([`MAX_REPORT_ELEMENTS`](super::MAX_REPORT_ELEMENTS)).
     #[error(
-        "the report has more than {limit} elements in its \"policies\" and \"failure-details\" arrays, the cap per report; refused, as each takes about 1 KiB of memory"
+        "the report has more than {} elements in its \"policies\" and \"failure-details\" arrays, the cap per report; refused, as each takes about 1 KiB of memory",
+        crate::number::count(*limit as u64)
     )]
     TooManyElements {
         /// The cap.

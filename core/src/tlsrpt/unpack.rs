@@ -77,14 +77,19 @@ pub enum UnpackError {
     EmptyZip,
     /// Decompression would exceed the per-report cap.
     #[error(
-        "larger than {limit} bytes once decompressed (the cap per report); refused as a possible decompression bomb"
+        "larger than {} bytes once decompressed (the cap per report); refused as a possible decompression bomb",
+        crate::number::count(*limit as u64)
     )]
     TooLarge {
         /// The cap, in bytes.
         limit: usize,
     },
     /// A zip archive with too many entries.
-    #[error("the zip archive holds {entries} entries, more than the cap of {limit}; refused")]
+    #[error(
+        "the zip archive holds {} entries, more than the cap of {}; refused",
+        crate::number::count(*entries as u64),
+        crate::number::count(*limit as u64)
+    )]
     TooManyEntries {
         /// Entries in the archive.
         entries: usize,

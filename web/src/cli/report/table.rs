@@ -4,6 +4,7 @@
 
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
+use stslens_core::number::{count, percent};
 use stslens_core::tlsrpt::Summary;
 
 const HEADING: Style = Style::new().bold();
@@ -36,24 +37,25 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         plural(s.inputs, "input"),
     )?;
     let t = &s.totals;
-    let rate = match s.success_rate {
-        Some(r) => {
+    let sessions = t.successful_sessions.saturating_add(t.failed_sessions);
+    let rate = match percent(t.successful_sessions, sessions) {
+        Some(p) => {
             let style = if t.failed_sessions == 0 { GOOD } else { BAD };
-            format!(", {style}{}{style:#} success", percent(r))
+            format!(", {style}{p}{style:#} success")
         }
         None => String::new(),
     };
     writeln!(
         out,
         "Sessions: {} successful, {} failed{rate}",
-        thousands(t.successful_sessions),
+        count(t.successful_sessions),
         failed(t.failed_sessions)
     )?;
     if t.failed_sessions_in_details != t.failed_sessions {
         writeln!(
             out,
             "{DIM}(the failure details of the reports add up to {} failed sessions){DIM:#}",
-            thousands(t.failed_sessions_in_details)
+            count(t.failed_sessions_in_details)
         )?;
     }
 
@@ -68,7 +70,7 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         let counts = s
             .result_types
             .iter()
-            .map(|r| thousands(r.failed_sessions).len())
+            .map(|r| count(r.failed_sessions).len())
             .max()
             .unwrap_or(0);
         for r in &s.result_types {
@@ -99,8 +101,8 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
                 .unwrap_or_else(|| "(no organization-name)".into());
             vec![
                 name,
-                thousands(o.reports),
-                thousands(o.successful_sessions),
+                count(o.reports),
+                count(o.successful_sessions),
                 failed(o.failed_sessions),
             ]
         })
@@ -128,8 +130,8 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             );
             vec![
                 name,
-                thousands(p.reports),
-                thousands(p.successful_sessions),
+                count(p.reports),
+                count(p.successful_sessions),
                 failed(p.failed_sessions),
             ]
         })
@@ -177,8 +179,8 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
                 .map_or_else(|| "(undated)".to_owned(), |d| d.to_string());
             vec![
                 date,
-                thousands(d.reports),
-                thousands(d.successful_sessions),
+                count(d.reports),
+                count(d.successful_sessions),
                 failed(d.failed_sessions),
             ]
         })
@@ -202,7 +204,7 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             .map(|d| {
                 format!(
                     "{}x in {}",
-                    thousands(d.occurrences),
+                    count(d.occurrences),
                     plural(d.reports, "report")
                 )
             })
@@ -229,7 +231,7 @@ pub fn print(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         let what = if n == 1 {
             "1 error"
         } else {
-            &format!("{} errors", thousands(n as u64))
+            &format!("{} errors", count(n as u64))
         };
         writeln!(
             out,
@@ -324,7 +326,7 @@ fn failed(n: u64) -> String {
     if n == 0 {
         "0".to_owned()
     } else {
-        format!("{BAD}{}{BAD:#}", thousands(n))
+        format!("{BAD}{}{BAD:#}", count(n))
     }
 }
 
@@ -332,29 +334,7 @@ fn plural(n: u64, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
-        format!("{} {noun}s", thousands(n))
-    }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn percent(rate: f64) -> String {
-    let p = rate * 100.0;
-    // Never round a rate with failures up to 100%, nor one without failures down.
-    if p < 100.0 && format!("{p:.2}") == "100.00" {
-        "99.99%".to_owned()
-    } else {
-        format!("{p:.2}%")
+        format!("{} {noun}s", count(n))
     }
 }
 
@@ -364,14 +344,6 @@ mod tests {
 
     #[test]
     fn numbers_read_well() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(91_240), "91,240");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(percent(1.0), "100.00%");
-        assert_eq!(percent(0.999_999), "99.99%");
-        assert_eq!(percent(5326.0 / 5629.0), "94.62%");
         assert_eq!(plural(1, "report"), "1 report");
         assert_eq!(plural(1200, "report"), "1,200 reports");
         assert_eq!(visible(&failed(1234)), 5);
