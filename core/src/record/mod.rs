@@ -484,6 +484,74 @@ pub(crate) fn space_finding(family: &Family) -> Finding {
     .with_fix(format!("Remove the whitespace before each `;`, e.g. `{}; ...`.", family.tag))
 }
 
+/// What one kind of record says about the TXT records found at its name, for [`lint_set`]: the
+/// walk over the set (discovery, numbering, one usable record) is the same for `_mta-sts` and
+/// `_smtp._tls`; the findings and their wording are each record's own.
+pub(crate) trait RecordSet: Sized {
+    /// The exact version field a record must begin with (`v=STSv1`).
+    const TAG: &'static str;
+    /// The case-insensitive start of a `v=` value that marks an attempt (`sts`).
+    const MARK: &'static str;
+    /// A record that is not this kind of record at all; `which` is ` (record 2 of 3)` or empty.
+    fn ignored(text: &str, which: &str) -> Finding;
+    /// A record meant for this mechanism whose version tag senders do not accept.
+    fn misversioned(text: &str, which: &str, candidates: usize) -> Finding;
+    /// The findings for a record that begins with the version tag, and the record when it has no
+    /// error.
+    fn candidate(text: &str) -> (Vec<Finding>, Option<Self>);
+    /// More than one candidate: senders then use none.
+    fn multiple(candidates: usize) -> Finding;
+    /// No record at all, not even a misversioned one.
+    fn missing() -> Finding;
+}
+
+/// Lints the TXT records found at a name (each joined from its strings): every finding, those of
+/// a record prefixed with `Record i of n: ` when there are several, and the record senders would
+/// use, if there is exactly one usable.
+pub(crate) fn lint_set<R: RecordSet, S: AsRef<str>>(records: &[S]) -> (Option<R>, Vec<Finding>) {
+    let kinds: Vec<(&str, Kind)> = records
+        .iter()
+        .map(|r| (r.as_ref(), classify(r.as_ref(), R::TAG, R::MARK)))
+        .collect();
+    let candidates = kinds.iter().filter(|(_, k)| *k == Kind::Candidate).count();
+    let several = records.len() > 1;
+    let mut findings = Vec::new();
+    let mut record = None;
+    for (i, &(text, kind)) in kinds.iter().enumerate() {
+        let which = if several {
+            format!(" (record {} of {})", i + 1, records.len())
+        } else {
+            String::new()
+        };
+        match kind {
+            Kind::Unrelated => findings.push(R::ignored(text, &which)),
+            Kind::Misversioned => findings.push(R::misversioned(text, &which, candidates)),
+            Kind::Candidate => {
+                let (own, usable) = R::candidate(text);
+                let prefix = if several {
+                    format!("Record {} of {}: ", i + 1, records.len())
+                } else {
+                    String::new()
+                };
+                findings.extend(own.into_iter().map(|mut f| {
+                    f.message = format!("{prefix}{}", f.message);
+                    f
+                }));
+                if candidates == 1 {
+                    record = usable;
+                }
+            }
+        }
+    }
+    if candidates > 1 {
+        findings.insert(0, R::multiple(candidates));
+    }
+    if candidates == 0 && !kinds.iter().any(|(_, k)| *k == Kind::Misversioned) {
+        findings.insert(0, R::missing());
+    }
+    (record, findings)
+}
+
 /// Severity for a misversioned record: an error when it is the reason no record counts, a warning
 /// when a valid one exists beside it.
 pub(crate) fn misversion_severity(candidates: usize) -> Severity {

@@ -16,8 +16,8 @@
 //! record at all.
 
 use super::{
-    Extension, Family, Kind, RecordError, classify, extension_findings, misversion_severity,
-    space_finding, split_fields, syntax_finding,
+    Extension, Family, Kind, RecordError, RecordSet, classify, extension_findings, lint_set,
+    misversion_severity, space_finding, split_fields, syntax_finding,
 };
 use crate::finding::{Code, Finding};
 use serde::{Deserialize, Serialize};
@@ -254,89 +254,65 @@ pub(crate) fn read(text: &str) -> Reading {
 /// Lints the TXT records found at `_mta-sts` (each joined from its strings): every finding, and
 /// the record senders would use, if there is exactly one usable.
 pub fn lint_records<S: AsRef<str>>(records: &[S]) -> (Option<StsRecord>, Vec<Finding>) {
-    let mut findings = Vec::new();
-    let kinds: Vec<(&str, Kind)> = records
-        .iter()
-        .map(|r| (r.as_ref(), classify(r.as_ref(), STS_VERSION, "sts")))
-        .collect();
-    let candidates = kinds.iter().filter(|(_, k)| *k == Kind::Candidate).count();
-    let several = records.len() > 1;
-    let mut record = None;
-    for (i, &(text, kind)) in kinds.iter().enumerate() {
-        let which = if several {
-            format!(" (record {} of {})", i + 1, records.len())
+    lint_set(records)
+}
+
+impl RecordSet for StsRecord {
+    const TAG: &'static str = STS_VERSION;
+    const MARK: &'static str = "sts";
+
+    fn ignored(text: &str, which: &str) -> Finding {
+        Finding::new(
+            Code::StsRecordIgnored,
+            format!("`{}`{which} is not an MTA-STS record; senders discard it.", shorten(text)),
+        )
+        .with_fix("Nothing to do, unless it was meant as the MTA-STS record: then start it with `v=STSv1;`.")
+    }
+
+    fn misversioned(text: &str, which: &str, candidates: usize) -> Finding {
+        let consequence = if candidates == 0 {
+            "so the domain has no usable MTA-STS record"
         } else {
-            String::new()
+            "and use the other record"
         };
-        match kind {
-            Kind::Unrelated => findings.push(
-                Finding::new(
-                    Code::StsRecordIgnored,
-                    format!("`{}`{which} is not an MTA-STS record; senders discard it.", shorten(text)),
-                )
-                .with_fix("Nothing to do, unless it was meant as the MTA-STS record: then start it with `v=STSv1;`."),
+        Finding::new(
+            Code::StsRecordVersion,
+            format!(
+                "`{}`{which} does not begin with exactly `v=STSv1` (the tag is case-sensitive and must come first, with nothing before it); senders discard it, {consequence}.",
+                shorten(text)
             ),
-            Kind::Misversioned => {
-                let severity = misversion_severity(candidates);
-                let consequence = if candidates == 0 {
-                    "so the domain has no usable MTA-STS record"
-                } else {
-                    "and use the other record"
-                };
-                findings.push(
-                    Finding::new(
-                        Code::StsRecordVersion,
-                        format!(
-                            "`{}`{which} does not begin with exactly `v=STSv1` (the tag is case-sensitive and must come first, with nothing before it); senders discard it, {consequence}.",
-                            shorten(text)
-                        ),
-                    )
-                    .with_severity(severity)
-                    .with_fix(if candidates == 0 {
-                        "Start the record with exactly `v=STSv1;`, e.g. `v=STSv1; id=20240101T000000`.".to_owned()
-                    } else {
-                        "Delete this record.".to_owned()
-                    }),
-                )
-            }
-            Kind::Candidate => {
-                let reading = read(text);
-                let prefix = if several { format!("Record {} of {}: ", i + 1, records.len()) } else { String::new() };
-                let start = findings.len();
-                for err in &reading.errors {
-                    findings.push(finding(err));
-                }
-                findings.extend(reading.notes);
-                for f in &mut findings[start..] {
-                    f.message = format!("{prefix}{}", f.message);
-                }
-                if candidates == 1 && reading.errors.is_empty() {
-                    record = reading.record;
-                }
-            }
-        }
+        )
+        .with_severity(misversion_severity(candidates))
+        .with_fix(if candidates == 0 {
+            "Start the record with exactly `v=STSv1;`, e.g. `v=STSv1; id=20240101T000000`."
+        } else {
+            "Delete this record."
+        })
     }
-    if candidates > 1 {
-        findings.insert(
-            0,
-            Finding::new(
-                Code::StsRecordMultiple,
-                format!("{candidates} TXT records at _mta-sts begin with `v=STSv1`; senders then assume the domain has no MTA-STS policy."),
-            )
-            .with_fix("Keep exactly one `v=STSv1` record and delete the others."),
-        );
+
+    fn candidate(text: &str) -> (Vec<Finding>, Option<StsRecord>) {
+        let reading = read(text);
+        let mut findings: Vec<Finding> = reading.errors.iter().map(finding).collect();
+        findings.extend(reading.notes);
+        let usable = reading.record.filter(|_| reading.errors.is_empty());
+        (findings, usable)
     }
-    if candidates == 0 && !kinds.iter().any(|(_, k)| *k == Kind::Misversioned) {
-        findings.insert(
-            0,
-            Finding::new(
-                Code::StsRecordMissing,
-                "There is no MTA-STS TXT record at _mta-sts: the domain does not use MTA-STS, so senders deliver without it.",
-            )
-            .with_fix("Publish a policy file, then a TXT record `_mta-sts.<domain> TXT \"v=STSv1; id=20240101T000000\"`."),
-        );
+
+    fn multiple(candidates: usize) -> Finding {
+        Finding::new(
+            Code::StsRecordMultiple,
+            format!("{candidates} TXT records at _mta-sts begin with `v=STSv1`; senders then assume the domain has no MTA-STS policy."),
+        )
+        .with_fix("Keep exactly one `v=STSv1` record and delete the others.")
     }
-    (record, findings)
+
+    fn missing() -> Finding {
+        Finding::new(
+            Code::StsRecordMissing,
+            "There is no MTA-STS TXT record at _mta-sts: the domain does not use MTA-STS, so senders deliver without it.",
+        )
+        .with_fix("Publish a policy file, then a TXT record `_mta-sts.<domain> TXT \"v=STSv1; id=20240101T000000\"`.")
+    }
 }
 
 /// A record quoted in a message, cut to a readable length.

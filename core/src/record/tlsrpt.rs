@@ -15,8 +15,8 @@
 //! at all, or a `mailto:`/`https:` URI with no address or host, is an error.
 
 use super::{
-    Extension, Family, Kind, RecordError, UriProblem, classify, extension_findings,
-    misversion_severity, space_finding, split_fields, syntax_finding,
+    Extension, Family, Kind, RecordError, RecordSet, UriProblem, classify, extension_findings,
+    lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::name::{DomainName, TrailingDot};
@@ -316,86 +316,65 @@ pub(crate) fn read(text: &str) -> Reading {
 /// Lints the TXT records found at `_smtp._tls` (each joined from its strings): every finding, and
 /// the record reporters would use, if there is exactly one usable.
 pub fn lint_records<S: AsRef<str>>(records: &[S]) -> (Option<TlsRptRecord>, Vec<Finding>) {
-    let mut findings = Vec::new();
-    let kinds: Vec<(&str, Kind)> = records
-        .iter()
-        .map(|r| (r.as_ref(), classify(r.as_ref(), TLSRPT_VERSION, "tlsrpt")))
-        .collect();
-    let candidates = kinds.iter().filter(|(_, k)| *k == Kind::Candidate).count();
-    let several = records.len() > 1;
-    let mut record = None;
-    for (i, &(text, kind)) in kinds.iter().enumerate() {
-        let which = if several {
-            format!(" (record {} of {})", i + 1, records.len())
+    lint_set(records)
+}
+
+impl RecordSet for TlsRptRecord {
+    const TAG: &'static str = TLSRPT_VERSION;
+    const MARK: &'static str = "tlsrpt";
+
+    fn ignored(text: &str, which: &str) -> Finding {
+        Finding::new(
+            Code::TlsrptRecordIgnored,
+            format!("`{}`{which} is not a TLS-RPT record; senders discard it.", shorten(text)),
+        )
+        .with_fix("Nothing to do, unless it was meant as the TLS-RPT record: then start it with `v=TLSRPTv1;`.")
+    }
+
+    fn misversioned(text: &str, which: &str, candidates: usize) -> Finding {
+        Finding::new(
+            Code::TlsrptRecordVersion,
+            format!(
+                "`{}`{which} does not begin with exactly `v=TLSRPTv1` (the tag is case-sensitive and must come first); senders discard it.",
+                shorten(text)
+            ),
+        )
+        .with_severity(misversion_severity(candidates))
+        .with_fix(if candidates == 0 {
+            "Start the record with exactly `v=TLSRPTv1;`, e.g. `v=TLSRPTv1; rua=mailto:tlsrpt@example.com`."
         } else {
-            String::new()
-        };
-        match kind {
-            Kind::Unrelated => findings.push(
-                Finding::new(
-                    Code::TlsrptRecordIgnored,
-                    format!("`{}`{which} is not a TLS-RPT record; senders discard it.", shorten(text)),
-                )
-                .with_fix("Nothing to do, unless it was meant as the TLS-RPT record: then start it with `v=TLSRPTv1;`."),
-            ),
-            Kind::Misversioned => findings.push(
-                Finding::new(
-                    Code::TlsrptRecordVersion,
-                    format!(
-                        "`{}`{which} does not begin with exactly `v=TLSRPTv1` (the tag is case-sensitive and must come first); senders discard it.",
-                        shorten(text)
-                    ),
-                )
-                .with_severity(misversion_severity(candidates))
-                .with_fix(if candidates == 0 {
-                    "Start the record with exactly `v=TLSRPTv1;`, e.g. `v=TLSRPTv1; rua=mailto:tlsrpt@example.com`."
-                } else {
-                    "Delete this record."
-                }),
-            ),
-            Kind::Candidate => {
-                let reading = read(text);
-                let prefix = if several { format!("Record {} of {}: ", i + 1, records.len()) } else { String::new() };
-                let start = findings.len();
-                for err in &reading.errors {
-                    findings.push(finding(err));
-                }
-                if reading.record.is_some() {
-                    for (uri, scheme) in &reading.unsupported {
-                        findings.push(unsupported_finding(uri, scheme, Severity::Warning));
-                    }
-                }
-                findings.extend(reading.notes);
-                for f in &mut findings[start..] {
-                    f.message = format!("{prefix}{}", f.message);
-                }
-                if candidates == 1 && reading.errors.is_empty() {
-                    record = reading.record;
-                }
+            "Delete this record."
+        })
+    }
+
+    fn candidate(text: &str) -> (Vec<Finding>, Option<TlsRptRecord>) {
+        let reading = read(text);
+        let mut findings: Vec<Finding> = reading.errors.iter().map(finding).collect();
+        if reading.record.is_some() {
+            for (uri, scheme) in &reading.unsupported {
+                findings.push(unsupported_finding(uri, scheme, Severity::Warning));
             }
         }
+        findings.extend(reading.notes);
+        let usable = reading.record.filter(|_| reading.errors.is_empty());
+        (findings, usable)
     }
-    if candidates > 1 {
-        findings.insert(
-            0,
-            Finding::new(
-                Code::TlsrptRecordMultiple,
-                format!("{candidates} TXT records at _smtp._tls begin with `v=TLSRPTv1`; senders then assume the domain does not want TLS reports."),
-            )
-            .with_fix("Keep exactly one `v=TLSRPTv1` record; list every destination in its `rua`, separated by commas."),
-        );
+
+    fn multiple(candidates: usize) -> Finding {
+        Finding::new(
+            Code::TlsrptRecordMultiple,
+            format!("{candidates} TXT records at _smtp._tls begin with `v=TLSRPTv1`; senders then assume the domain does not want TLS reports."),
+        )
+        .with_fix("Keep exactly one `v=TLSRPTv1` record; list every destination in its `rua`, separated by commas.")
     }
-    if candidates == 0 && !kinds.iter().any(|(_, k)| *k == Kind::Misversioned) {
-        findings.insert(
-            0,
-            Finding::new(
-                Code::TlsrptRecordMissing,
-                "There is no TLS-RPT record at _smtp._tls: senders will not report TLS failures, so MTA-STS problems go unnoticed.",
-            )
-            .with_fix("Publish `_smtp._tls.<domain> TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@<domain>\"`."),
-        );
+
+    fn missing() -> Finding {
+        Finding::new(
+            Code::TlsrptRecordMissing,
+            "There is no TLS-RPT record at _smtp._tls: senders will not report TLS failures, so MTA-STS problems go unnoticed.",
+        )
+        .with_fix("Publish `_smtp._tls.<domain> TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@<domain>\"`.")
     }
-    (record, findings)
 }
 
 fn unsupported_finding(uri: &str, scheme: &str, severity: Severity) -> Finding {
