@@ -484,6 +484,27 @@ pub(crate) fn space_finding(family: &Family) -> Finding {
     .with_fix(format!("Remove the whitespace before each `;`, e.g. `{}; ...`.", family.tag))
 }
 
+/// Adds `ext` to a record's `extensions`, refusing a name the record defines itself (`reserved`,
+/// in any case) or one it already has: neither would read back as that extension.
+pub(crate) fn add_extension(
+    extensions: &mut Vec<Extension>,
+    reserved: &[&str],
+    ext: Extension,
+) -> Result<(), RecordError> {
+    if reserved.iter().any(|d| d.eq_ignore_ascii_case(ext.name())) {
+        return Err(RecordError::ReservedName {
+            name: ext.name().to_owned(),
+        });
+    }
+    if extensions.iter().any(|e| e.name() == ext.name()) {
+        return Err(RecordError::DuplicateExtension {
+            name: ext.name().to_owned(),
+        });
+    }
+    extensions.push(ext);
+    Ok(())
+}
+
 /// What one kind of record says about the TXT records found at its name, for [`lint_set`]: the
 /// walk over the set (discovery, numbering, one usable record) is the same for `_mta-sts` and
 /// `_smtp._tls`; the findings and their wording are each record's own.

@@ -16,8 +16,8 @@
 //! record at all.
 
 use super::{
-    Extension, Family, Kind, RecordError, RecordSet, classify, extension_findings, lint_set,
-    misversion_severity, space_finding, split_fields, syntax_finding,
+    Extension, Family, Kind, RecordError, RecordSet, add_extension, classify, extension_findings,
+    lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
 };
 use crate::finding::{Code, Finding};
 use serde::{Deserialize, Serialize};
@@ -127,20 +127,7 @@ impl StsRecord {
     /// Adds an extension field; `v` and `id` (in any case) and repeated names are refused, since
     /// they would not read back as extensions.
     pub fn with_extension(mut self, ext: Extension) -> Result<StsRecord, RecordError> {
-        if ["v", "id"]
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(ext.name()))
-        {
-            return Err(RecordError::ReservedName {
-                name: ext.name().to_owned(),
-            });
-        }
-        if self.extensions.iter().any(|e| e.name() == ext.name()) {
-            return Err(RecordError::DuplicateExtension {
-                name: ext.name().to_owned(),
-            });
-        }
-        self.extensions.push(ext);
+        add_extension(&mut self.extensions, &["v", "id"], ext)?;
         Ok(self)
     }
 

@@ -15,8 +15,8 @@
 //! at all, or a `mailto:`/`https:` URI with no address or host, is an error.
 
 use super::{
-    Extension, Family, Kind, RecordError, RecordSet, UriProblem, classify, extension_findings,
-    lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
+    Extension, Family, Kind, RecordError, RecordSet, UriProblem, add_extension, classify,
+    extension_findings, lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::name::{DomainName, TrailingDot};
@@ -181,20 +181,7 @@ impl TlsRptRecord {
 
     /// Adds an extension field; `v` and `rua` (in any case) and repeated names are refused.
     pub fn with_extension(mut self, ext: Extension) -> Result<TlsRptRecord, RecordError> {
-        if ["v", "rua"]
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(ext.name()))
-        {
-            return Err(RecordError::ReservedName {
-                name: ext.name().to_owned(),
-            });
-        }
-        if self.extensions.iter().any(|e| e.name() == ext.name()) {
-            return Err(RecordError::DuplicateExtension {
-                name: ext.name().to_owned(),
-            });
-        }
-        self.extensions.push(ext);
+        add_extension(&mut self.extensions, &["v", "rua"], ext)?;
         Ok(self)
     }
 
