@@ -26,7 +26,6 @@ use crate::io::{clock, doh, policy, relay as relay_io};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
-use stslens_core::Severity;
 use stslens_core::check::{
     NotRunReason, Observations, Outcome, Pasted, Plan, PlanOptions, Report, Snapshot, Step,
     evaluate, pasted_policy,
@@ -505,25 +504,16 @@ async fn perform(
 
 /// The verdict card's content.
 fn verdict(report: &Report) -> Verdict {
-    let n = |s| report.findings.iter().filter(|f| f.severity() == s).count();
-    let parts: Vec<String> = [
-        (n(Severity::Error), "error"),
-        (n(Severity::Warning), "warning"),
-        (n(Severity::Info), "note"),
-    ]
-    .into_iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, w)| format!("{n} {w}{}", if n == 1 { "" } else { "s" }))
-    .collect();
+    let counts = report.finding_counts();
     Verdict {
         status: report.verdict.status,
         summary: report.verdict.summary.clone(),
         sender: report.sender.summary.clone(),
         cached_policy: report.sender.cached_policy.clone(),
-        counts: if parts.is_empty() {
+        counts: if counts.is_empty() {
             "Nothing to fix.".to_owned()
         } else {
-            format!("{}.", parts.join(", "))
+            format!("{counts}.")
         },
         checked_at: report.checked_at,
     }

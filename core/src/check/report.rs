@@ -70,6 +70,22 @@ impl Report {
     pub fn has(&self, code: crate::Code) -> bool {
         self.findings.iter().any(|f| f.finding.code == code)
     }
+
+    /// How many findings of each severity, as the verdict line words it: `2 errors, 1 warning`,
+    /// severities without findings left out; empty when there is none.
+    pub fn finding_counts(&self) -> String {
+        let n = |s| self.findings.iter().filter(|f| f.severity() == s).count();
+        [
+            (n(crate::Severity::Error), "error"),
+            (n(crate::Severity::Warning), "warning"),
+            (n(crate::Severity::Info), "note"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}{}", if n == 1 { "" } else { "s" }))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
 }
 
 /// The overall state of the domain's MTA-STS.

@@ -348,3 +348,31 @@ fn an_unknown_or_missing_mx_set_is_said_plainly() {
         report.verdict.summary
     );
 }
+
+#[test]
+fn finding_counts_word_each_severity_met() {
+    let mut report = Fixture::healthy().report();
+    let with = |severities: &[Severity]| -> Vec<CheckFinding> {
+        severities
+            .iter()
+            .map(|&s| CheckFinding {
+                component: Component::Policy,
+                host: None,
+                finding: crate::Finding::new(Code::PolicyEmpty, "m").with_severity(s),
+            })
+            .collect()
+    };
+    report.findings.clear();
+    assert_eq!(report.finding_counts(), "");
+    report.findings = with(&[Severity::Warning]);
+    assert_eq!(report.finding_counts(), "1 warning");
+    report.findings = with(&[
+        Severity::Info,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Error,
+        Severity::Info,
+        Severity::Info,
+    ]);
+    assert_eq!(report.finding_counts(), "2 errors, 1 warning, 3 notes");
+}

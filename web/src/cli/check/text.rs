@@ -6,7 +6,6 @@
 use super::super::render;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
-use stslens_core::Severity;
 use stslens_core::check::{
     Component, MxRow, MxStatus, PolicyStatus, ProbeState, RecordStatus, Report, SenderAction,
     VerdictStatus,
@@ -56,17 +55,7 @@ fn verdict(out: &mut impl Write, r: &Report) -> io::Result<()> {
         VerdictStatus::Broken => (BAD.bold(), "✗", "broken"),
         VerdictStatus::Unknown => (DIM.bold(), "?", "unknown"),
     };
-    let n = |s| r.findings.iter().filter(|f| f.severity() == s).count();
-    let counts = [
-        (n(Severity::Error), "error"),
-        (n(Severity::Warning), "warning"),
-        (n(Severity::Info), "note"),
-    ]
-    .into_iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, w)| format!("{n} {w}{}", if n == 1 { "" } else { "s" }))
-    .collect::<Vec<_>>()
-    .join(", ");
+    let counts = r.finding_counts();
     writeln!(
         out,
         "{style}{mark} {}: MTA-STS {word}{style:#}{DIM}{}{DIM:#}",
