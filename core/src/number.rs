@@ -1,4 +1,4 @@
-//! Counts and shares as people read them: `91,240`, `99.94%`.
+//! Counts and shares as people read them: `91,240`, `99.94%`, `3 days`.
 //!
 //! Why here: the viewer, the CLI's summary table and the error messages of the caps all show the
 //! same numbers for the same reports, so they format them with one set of rules. Integer
@@ -15,6 +15,11 @@ pub fn count(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The ending a noun takes after `n`: `""` for one, `"s"` otherwise (`0 days`, `1 day`, `2 days`).
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) { "" } else { "s" }
 }
 
 /// `part` of `whole` as a percentage; `None` when `whole` is 0. One decimal between 1 % and
@@ -56,6 +61,14 @@ mod tests {
         assert_eq!(count(91_240), "91,240");
         assert_eq!(count(12_345_678), "12,345,678");
         assert_eq!(count(u64::MAX), "18,446,744,073,709,551,615");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(0usize), "s");
+        assert_eq!(plural(1u64), "");
+        assert_eq!(plural(2i64), "s");
+        assert_eq!(plural(-1i64), "s");
     }
 
     #[test]

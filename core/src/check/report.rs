@@ -82,7 +82,7 @@ impl Report {
         ]
         .into_iter()
         .filter(|(n, _)| *n > 0)
-        .map(|(n, w)| format!("{n} {w}{}", if n == 1 { "" } else { "s" }))
+        .map(|(n, w)| format!("{n} {w}{}", crate::number::plural(n)))
         .collect::<Vec<_>>()
         .join(", ")
     }

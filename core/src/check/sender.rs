@@ -14,6 +14,7 @@ use super::report::{
     SenderAction, SenderOutcome, SenderSummary,
 };
 use crate::name::{DomainName, TrailingDot};
+use crate::number::plural;
 use crate::policy::Mode;
 
 /// Fills in each row's sender outcome and summarises the domain.
@@ -204,8 +205,4 @@ fn summary(
         summary,
         cached_policy,
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -59,7 +59,7 @@ pub fn describe_seconds(seconds: u32) -> String {
         (3_600, "hour"),
         (60, "minute"),
     ];
-    let plural = |n: u32, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    let plural = |n: u32, unit: &str| format!("{n} {unit}{}", crate::number::plural(n));
     if let Some((size, unit)) = UNITS
         .iter()
         .find(|(size, _)| seconds >= *size && seconds.is_multiple_of(*size))

@@ -1,7 +1,6 @@
 //! The MX hosts: the null MX (RFC 7505), names that are not hosts, addresses and aliases,
 //! coverage by the policy's patterns (RFC 8461 §4.1) in both directions, and TLSA (DANE).
 
-use super::policy::plural;
 use super::{Answer, Ctx, Sink, consequence, validates};
 use crate::check::plan::{Step, mx_hosts};
 use crate::check::report::{
@@ -9,6 +8,7 @@ use crate::check::report::{
 };
 use crate::finding::{Code, Finding};
 use crate::name::DomainName;
+use crate::number::plural;
 use crate::pattern::MxPattern;
 use crate::policy::Mode;
 
@@ -206,13 +206,13 @@ fn tlsa(ctx: &Ctx<'_>, host: &DomainName, row: &mut MxRow, sink: &mut Sink) {
     let finding = if lookup.authenticated {
         Finding::new(
             Code::MxDane,
-            format!("_25._tcp.{name} has {count} TLSA record{} in a DNSSEC-validated answer: senders that do DANE (Microsoft 365, Postfix and Exim with DANE) authenticate {name} with DANE and ignore MTA-STS for it (RFC 8461 §2).", plural(count as i64)),
+            format!("_25._tcp.{name} has {count} TLSA record{} in a DNSSEC-validated answer: senders that do DANE (Microsoft 365, Postfix and Exim with DANE) authenticate {name} with DANE and ignore MTA-STS for it (RFC 8461 §2).", plural(count)),
         )
         .with_fix(format!("Nothing to do; when you replace the certificate or key of {name}, publish its new TLSA record first."))
     } else {
         Finding::new(
             Code::MxTlsaUnsigned,
-            format!("_25._tcp.{name} has {count} TLSA record{}, but the resolver did not validate the answer with DNSSEC (AD bit clear): DANE senders ignore TLSA records that are not DNSSEC-signed (RFC 7672 §2.2).", plural(count as i64)),
+            format!("_25._tcp.{name} has {count} TLSA record{}, but the resolver did not validate the answer with DNSSEC (AD bit clear): DANE senders ignore TLSA records that are not DNSSEC-signed (RFC 7672 §2.2).", plural(count)),
         )
         .with_fix(format!("Sign the zone of {name} with DNSSEC, or remove the TLSA records (if your resolver does not validate, check with one that does)."))
     };

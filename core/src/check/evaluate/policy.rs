@@ -14,6 +14,7 @@ use crate::check::report::{
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::lint::lint_fetch;
+use crate::number::plural;
 use crate::policy::Mode;
 use crate::policy::fetch::BODY_CAP;
 use crate::probe::{ChainError, FailureKind, PolicyProbe, ProbeFailure};
@@ -341,8 +342,4 @@ pub(super) fn names(names: &[String]) -> String {
     } else {
         names.join(", ")
     }
-}
-
-pub(super) fn plural(n: i64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

@@ -2,13 +2,14 @@
 //! validation (RFC 8461 §4) needs STARTTLS and a certificate whose chain is valid (§4.2, WebPKI)
 //! and which is valid for the MX host name (RFC 6125).
 
-use super::policy::{names, plural};
+use super::policy::names;
 use super::{Ctx, EXPIRY_WARNING_DAYS, Sink, consequence, date, policy_severity};
 use crate::check::observation::{NotRunReason, Outcome};
 use crate::check::plan::Step;
 use crate::check::report::{Component, MxRow, ProbeState};
 use crate::finding::{Code, Finding};
 use crate::name::{DomainName, TrailingDot};
+use crate::number::plural;
 use crate::policy::Mode;
 use crate::probe::{ChainError, FailureKind, MxProbe, ProbeFailure};
 
