@@ -513,6 +513,10 @@ pub(crate) trait RecordSet: Sized {
     const TAG: &'static str;
     /// The case-insensitive start of a `v=` value that marks an attempt (`sts`).
     const MARK: &'static str;
+    /// How a TXT record found at the name relates to this kind of record.
+    fn kind(text: &str) -> Kind {
+        classify(text, Self::TAG, Self::MARK)
+    }
     /// A record that is not this kind of record at all; `which` is ` (record 2 of 3)` or empty.
     fn ignored(text: &str, which: &str) -> Finding;
     /// A record meant for this mechanism whose version tag senders do not accept.
@@ -532,7 +536,7 @@ pub(crate) trait RecordSet: Sized {
 pub(crate) fn lint_set<R: RecordSet, S: AsRef<str>>(records: &[S]) -> (Option<R>, Vec<Finding>) {
     let kinds: Vec<(&str, Kind)> = records
         .iter()
-        .map(|r| (r.as_ref(), classify(r.as_ref(), R::TAG, R::MARK)))
+        .map(|r| (r.as_ref(), R::kind(r.as_ref())))
         .collect();
     let candidates = kinds.iter().filter(|(_, k)| *k == Kind::Candidate).count();
     let several = records.len() > 1;

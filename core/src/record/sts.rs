@@ -16,8 +16,8 @@
 //! record at all.
 
 use super::{
-    Extension, Family, Kind, RecordError, RecordSet, add_extension, classify, extension_findings,
-    lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
+    Extension, Family, Kind, RecordError, RecordSet, add_extension, extension_findings, lint_set,
+    misversion_severity, space_finding, split_fields, syntax_finding,
 };
 use crate::finding::{Code, Finding};
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ impl StsRecord {
     /// Parses one record strictly: the first error found, if any. Duplicate fields follow the
     /// first-wins rule (§3.2) and unknown fields are kept as extensions.
     pub fn parse(text: &str) -> Result<StsRecord, RecordError> {
-        if classify(text, STS_VERSION, "sts") != Kind::Candidate {
+        if Self::kind(text) != Kind::Candidate {
             return Err(version_error(text));
         }
         let reading = read(text);
@@ -161,7 +161,7 @@ impl StsRecord {
         let candidates: Vec<&str> = records
             .iter()
             .map(AsRef::as_ref)
-            .filter(|r| classify(r, STS_VERSION, "sts") == Kind::Candidate)
+            .filter(|r| StsRecord::kind(r) == Kind::Candidate)
             .collect();
         match candidates[..] {
             [] => StsDiscovery::Absent,

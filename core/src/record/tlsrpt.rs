@@ -15,8 +15,8 @@
 //! at all, or a `mailto:`/`https:` URI with no address or host, is an error.
 
 use super::{
-    Extension, Family, Kind, RecordError, RecordSet, UriProblem, add_extension, classify,
-    extension_findings, lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
+    Extension, Family, Kind, RecordError, RecordSet, UriProblem, add_extension, extension_findings,
+    lint_set, misversion_severity, space_finding, split_fields, syntax_finding,
 };
 use crate::finding::{Code, Finding, Severity};
 use crate::name::{DomainName, TrailingDot};
@@ -198,7 +198,7 @@ impl TlsRptRecord {
     /// Parses one record strictly: the first error, if any. Destinations with an unsupported
     /// scheme are dropped (reporters skip them) unless none would remain.
     pub fn parse(text: &str) -> Result<TlsRptRecord, RecordError> {
-        if classify(text, TLSRPT_VERSION, "tlsrpt") != Kind::Candidate {
+        if Self::kind(text) != Kind::Candidate {
             let found: String = text.chars().take(TLSRPT_VERSION.len() + 2).collect();
             return Err(RecordError::Version {
                 expected: TLSRPT_VERSION,
