@@ -4,7 +4,7 @@
 
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
-use stslens_core::number::{count, percent};
+use stslens_core::number::{self, count, percent};
 use stslens_core::tlsrpt::Summary;
 
 const HEADING: Style = Style::new().bold();
@@ -331,11 +331,7 @@ fn failed(n: u64) -> String {
 }
 
 fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{} {noun}s", count(n))
-    }
+    format!("{} {noun}{}", count(n), number::plural(n))
 }
 
 #[cfg(test)]
