@@ -19,6 +19,8 @@ use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 
+mod scan;
+
 /// A known field's first value, as met.
 #[derive(Debug, Default)]
 pub(crate) enum Slot<T> {
@@ -150,8 +152,16 @@ pub(crate) fn read(json: &[u8]) -> Result<Result<RawReport, Json>, ReadError> {
     // One UTF-8 check of the whole document is far quicker than one per string, which is what
     // reading from bytes does; a document that fails it is read from bytes to get serde_json's
     // own error, with its line and column.
+    // Nearly every report has exactly the RFC's shape and is read by the scanner; any other
+    // is read again from the start by serde_json (see `scan`).
     let read = match std::str::from_utf8(json) {
-        Ok(text) => read_from(serde_json::Deserializer::from_str(text)),
+        Ok(text) => match scan::read(text) {
+            Some(report) => return Ok(Ok(report)),
+            None => {
+                ELEMENTS.set(0);
+                read_from(serde_json::Deserializer::from_str(text))
+            }
+        },
         Err(_) => read_from(serde_json::Deserializer::from_slice(json)),
     };
     read.map_err(|e| {
@@ -163,14 +173,19 @@ pub(crate) fn read(json: &[u8]) -> Result<Result<RawReport, Json>, ReadError> {
     })
 }
 
-/// Counts one more array element against [`MAX_REPORT_ELEMENTS`]; an error once past it.
-fn count_element<E: de::Error>() -> Result<(), E> {
+/// Counts one more array element against [`MAX_REPORT_ELEMENTS`]; false once past it.
+fn one_more_element() -> bool {
     let n = ELEMENTS.get() + 1;
     ELEMENTS.set(n);
-    if n > MAX_REPORT_ELEMENTS {
-        return Err(E::custom("too many array elements"));
+    n <= MAX_REPORT_ELEMENTS
+}
+
+/// [`one_more_element`], as serde's error.
+fn count_element<E: de::Error>() -> Result<(), E> {
+    match one_more_element() {
+        true => Ok(()),
+        false => Err(E::custom("too many array elements")),
     }
-    Ok(())
 }
 
 fn read_from<'de, R: serde_json::de::Read<'de>>(
@@ -345,8 +360,7 @@ impl<'de> Shape<'de> for StringList {
     /// Strings are collected as such while every element is one; from the first that is not,
     /// the whole array is kept verbatim.
     fn seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot<Strings>, A::Error> {
-        // A policy string has about six lines; growing from fewer copied them once per report.
-        let mut strings = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+        let mut strings = Vec::with_capacity(seq.size_hint().unwrap_or(STRINGS_ROOM));
         loop {
             match seq.next_element::<Json>()? {
                 None => return Ok(Slot::Value(Strings::List(strings))),
@@ -363,6 +377,10 @@ impl<'de> Shape<'de> for StringList {
         }
     }
 }
+
+/// The room a list of strings starts with: a policy string has about six lines, and growing from
+/// fewer copied them once per report.
+const STRINGS_ROOM: usize = 8;
 
 /// An array of objects (`policies`, `failure-details`); an element that is not an object is kept
 /// verbatim in its place.
@@ -520,6 +538,9 @@ trait Members: Default {
     /// Reads the value of the first member named `NAMES[i]`.
     fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error>;
 
+    /// The same, with the scanner (see [`scan`]).
+    fn scan_member(&mut self, i: usize, scanner: &mut scan::Scanner<'_>) -> Result<(), scan::Bail>;
+
     fn extras(&mut self) -> &mut Extras;
 }
 
@@ -538,6 +559,19 @@ macro_rules! members {
                 $(
                     if i == at {
                         self.$field = map.next_value_seed(Read($shape))?;
+                        return Ok(());
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                unreachable!("member {i} of {}", Self::NAMES.len())
+            }
+
+            fn scan_member(&mut self, i: usize, scanner: &mut scan::Scanner<'_>) -> Result<(), scan::Bail> {
+                let mut at = 0;
+                $(
+                    if i == at {
+                        self.$field = scan::Scan::scan($shape, scanner)?;
                         return Ok(());
                     }
                     at += 1;
