@@ -543,21 +543,22 @@ pub(crate) fn lint_set<R: RecordSet, S: AsRef<str>>(records: &[S]) -> (Option<R>
     let mut findings = Vec::new();
     let mut record = None;
     for (i, &(text, kind)) in kinds.iter().enumerate() {
-        let which = if several {
-            format!(" (record {} of {})", i + 1, records.len())
+        // The record's position, in the two forms the messages use: " (record i of n)" after
+        // a finding about the record as a whole, "Record i of n: " before one of its own.
+        let (which, prefix) = if several {
+            let position = format!("{} of {}", i + 1, records.len());
+            (
+                format!(" (record {position})"),
+                format!("Record {position}: "),
+            )
         } else {
-            String::new()
+            (String::new(), String::new())
         };
         match kind {
             Kind::Unrelated => findings.push(R::ignored(text, &which)),
             Kind::Misversioned => findings.push(R::misversioned(text, &which, candidates)),
             Kind::Candidate => {
                 let (own, usable) = R::candidate(text);
-                let prefix = if several {
-                    format!("Record {} of {}: ", i + 1, records.len())
-                } else {
-                    String::new()
-                };
                 findings.extend(own.into_iter().map(|mut f| {
                     f.message = format!("{prefix}{}", f.message);
                     f

@@ -395,6 +395,28 @@ mod tests {
     }
 
     #[test]
+    fn findings_of_several_records_name_the_record_they_are_about() {
+        let (record, findings) = lint_records(&["spf1 include:example.com", "v=STSv1; id=a b"]);
+        assert_eq!(record, None);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("` (record 1 of 2) is not an MTA-STS record")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("Record 2 of 2: ")),
+            "{messages:?}"
+        );
+        let (_, alone) = lint_records(&["v=STSv1; id=a b"]);
+        assert!(
+            alone.iter().all(|f| !f.message.contains(" of 1")),
+            "{alone:?}"
+        );
+    }
+
+    #[test]
     fn discovery() {
         assert_eq!(StsRecord::discover::<&str>(&[]), StsDiscovery::Absent);
         assert_eq!(
