@@ -5,7 +5,7 @@
 //! again", does not fetch and compile its wasm again. Only a worker that stopped (it did not
 //! load, or it failed) is replaced by a new one on the next request.
 
-use super::worker_link::WorkerLink;
+use super::worker_link::{self, WorkerLink};
 use crate::checker::protocol::{Event, Generated, MSG, MxFill, Request};
 use js_sys::{Object, Reflect};
 use std::cell::{Cell, RefCell};
@@ -41,16 +41,11 @@ impl CheckWorker {
     /// stopped (its script did not load, or it failed): "Try again" then really tries again.
     /// A stopped worker still held by an older run ends when that run lets go of it.
     pub fn shared() -> Result<Rc<CheckWorker>, String> {
-        SHARED.with(|shared| {
-            if let Some(worker) = shared.borrow().as_ref()
-                && !worker.link.has_stopped()
-            {
-                return Ok(worker.clone());
-            }
-            let worker = Rc::new(CheckWorker::start(WORKER_URL)?);
-            *shared.borrow_mut() = Some(worker.clone());
-            Ok(worker)
-        })
+        worker_link::shared(
+            &SHARED,
+            |worker| &worker.link,
+            || CheckWorker::start(WORKER_URL),
+        )
     }
 
     /// Starts a worker from `url`.

@@ -6,7 +6,7 @@
 //! report: nothing is stored. Only a worker that stopped (it did not load, or it failed) is
 //! replaced by a new one on the next request.
 
-use super::worker_link::WorkerLink;
+use super::worker_link::{self, WorkerLink};
 use crate::engine::protocol::{Event, FILES, MSG, Request, TEXT};
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
@@ -44,16 +44,11 @@ impl EngineWorker {
     /// stopped (its script did not load, or it failed): "Try again" then really tries again.
     /// A stopped worker still held by an older run ends when that run lets go of it.
     pub fn shared() -> Result<Rc<EngineWorker>, String> {
-        SHARED.with(|shared| {
-            if let Some(worker) = shared.borrow().as_ref()
-                && !worker.link.has_stopped()
-            {
-                return Ok(worker.clone());
-            }
-            let worker = Rc::new(EngineWorker::start(WORKER_URL)?);
-            *shared.borrow_mut() = Some(worker.clone());
-            Ok(worker)
-        })
+        worker_link::shared(
+            &SHARED,
+            |worker| &worker.link,
+            || EngineWorker::start(WORKER_URL),
+        )
     }
 
     /// Starts a worker from `url`.

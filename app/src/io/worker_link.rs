@@ -7,6 +7,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::thread::LocalKey;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker};
@@ -103,4 +104,23 @@ impl Drop for WorkerLink {
     fn drop(&mut self) {
         self.worker.terminate();
     }
+}
+
+/// The worker kept in `slot` for this visit, or a new one from `start` (kept there in its place)
+/// when there is none yet or the kept one has stopped. `link` gives a client's [`WorkerLink`].
+pub fn shared<W>(
+    slot: &'static LocalKey<RefCell<Option<Rc<W>>>>,
+    link: fn(&W) -> &WorkerLink,
+    start: impl FnOnce() -> Result<W, String>,
+) -> Result<Rc<W>, String> {
+    slot.with(|kept| {
+        if let Some(worker) = kept.borrow().as_ref()
+            && !link(worker).has_stopped()
+        {
+            return Ok(worker.clone());
+        }
+        let worker = Rc::new(start()?);
+        *kept.borrow_mut() = Some(worker.clone());
+        Ok(worker)
+    })
 }
