@@ -52,6 +52,16 @@ pub(crate) struct Extras {
     met: u32,
 }
 
+impl Extras {
+    /// Records that `NAMES[i]` was met; true if this is the first time, when its value is the
+    /// field's (a later occurrence is an extra member).
+    fn first_meeting(&mut self, i: usize) -> bool {
+        let first = self.met & (1 << i) == 0;
+        self.met |= 1 << i;
+        first
+    }
+}
+
 /// The top-level object.
 #[derive(Debug, Default)]
 pub(crate) struct RawReport {
@@ -501,10 +511,8 @@ impl<'de, T: Members> Shape<'de> for Object<T> {
 /// rest into its [`Extras`].
 fn fill<'de, T: Members, A: MapAccess<'de>>(object: &mut T, mut map: A) -> Result<(), A::Error> {
     while let Some(name) = map.next_key_seed(NameSeed(T::NAMES))? {
-        let extras = object.extras();
         let (name, duplicate) = match name {
-            Name::Known(i) if extras.met & (1 << i) == 0 => {
-                extras.met |= 1 << i;
+            Name::Known(i) if object.extras().first_meeting(i) => {
                 object.read(i, &mut map)?;
                 continue;
             }

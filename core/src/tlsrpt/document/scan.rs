@@ -196,11 +196,9 @@ pub(super) fn fill<T: Members>(object: &mut T, scanner: &mut Scanner<'_>) -> Sca
             .iter()
             .position(|known| *known == name)
             .ok_or(Bail)?;
-        let extras = object.extras();
-        if extras.met & (1 << i) != 0 {
+        if !object.extras().first_meeting(i) {
             return Err(Bail); // a second occurrence: an extra member
         }
-        extras.met |= 1 << i;
         object.scan_member(i, scanner)
     })
 }
