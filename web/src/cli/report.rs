@@ -9,11 +9,13 @@
 //! `--ndjson` (streamed while reading), or a readable summary. An input that fails makes the
 //! exit code 1, but never stops the others from being counted.
 
+mod files;
 mod table;
 
 use super::{Outcome, fail};
 use std::collections::VecDeque;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
+use std::ops::ControlFlow;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
 use stslens_core::tlsrpt::{Found, Ingest, Parsed, Reader, export};
 
@@ -293,22 +295,23 @@ fn parse_in_parallel<'scope>(
         let dispatch = Arc::clone(&dispatch);
         let starts = Arc::clone(&starts);
         scope.spawn(move || {
-            let mut buffer = Vec::new();
+            let mut files_reader = files::Files::new();
             while let Some(k) = dispatch.claim(worker, chunks) {
                 let first = starts[k];
                 let chunk = &files[first..starts[k + 1]];
                 let mut part = Vec::new();
                 let mut bytes = 0;
-                for (i, file) in chunk.iter().enumerate() {
+                let flow = files_reader.read_each(chunk, |i, content| {
                     // What was counted of this worker's parts is freed here, where it was
                     // allocated (see `InOrder::spent`), before each input: a chunk of inputs
                     // that each hold 100 MiB must not keep the counted ones until it ends.
                     while let Ok(counted) = spent.try_recv() {
                         drop(counted);
                     }
-                    let parsed = read_one(file, &mut buffer).map(|len| {
-                        let parsed = reader.read(source_name(file), &buffer[..len]);
-                        bytes += len.max(parsed.weight());
+                    let file = &chunk[i];
+                    let parsed = content.map(|content| {
+                        let parsed = reader.read(source_name(file), content);
+                        bytes += content.len().max(parsed.weight());
                         parsed
                     });
                     part.push((first + i, parsed));
@@ -328,12 +331,16 @@ fn parse_in_parallel<'scope>(
                         state.parts_waiting[at] += 1;
                         drop(state);
                         if outbox.send(sent).is_err() {
-                            return; // the caller stopped
+                            return ControlFlow::Break(()); // the caller stopped
                         }
                         if !ends_chunk && !dispatch.may_go_on(k) {
-                            return;
+                            return ControlFlow::Break(());
                         }
                     }
+                    ControlFlow::Continue(())
+                });
+                if flow.is_break() {
+                    return;
                 }
             }
         });
@@ -463,34 +470,6 @@ fn chunk_starts(files: usize, workers: usize) -> Vec<usize> {
 /// The name errors and locations use for an argument: `<stdin>` for `-`.
 fn source_name(file: &str) -> &str {
     if file == "-" { "<stdin>" } else { file }
-}
-
-/// Reads one input (a file, or stdin for `-`) into `buffer`; returns how many bytes it holds.
-fn read_one(file: &str, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
-    if file == "-" {
-        read_all(&mut std::io::stdin().lock(), buffer)
-    } else {
-        std::fs::File::open(file).and_then(|mut f| read_all(&mut f, buffer))
-    }
-}
-
-/// Reads `input` to its end into `buffer` and returns how many bytes it holds. The buffer stays
-/// initialised and only grows, and no size is asked for first: `read_to_end` on a file adds a
-/// `statx` and an `lseek` per file, a third of the system calls when reading thousands of small
-/// reports.
-fn read_all(input: &mut impl Read, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut n = 0;
-    loop {
-        if n == buffer.len() {
-            buffer.resize((n * 2).max(16 * 1024), 0);
-        }
-        match input.read(&mut buffer[n..]) {
-            Ok(0) => return Ok(n),
-            Ok(got) => n += got,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 /// CSV or NDJSON rows for a report; duplicates were already exported when first seen.
