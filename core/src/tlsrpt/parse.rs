@@ -432,30 +432,16 @@ impl Walker {
                 document::give_back(items);
             }
             Some(Ok(items)) if items.len() >= IN_PLACE_DETAILS => {
-                failure_details = items
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, item)| {
-                        let path = details_at.index(i);
-                        match item {
-                            Ok(item) => Some(self.failure_detail(item, &path)),
-                            Err(other) => {
-                                self.keep_wrong_element(&path, other, &mut unknown);
-                                None
-                            }
-                        }
-                    })
+                failure_details = (items.into_iter().enumerate())
+                    .filter_map(|(i, item)| self.detail_at(&details_at, i, item, &mut unknown))
                     .collect();
             }
             Some(Ok(mut items)) => {
                 failure_details.reserve_exact(items.len());
-                for (i, item) in items.drain(..).enumerate() {
-                    let path = details_at.index(i);
-                    match item {
-                        Ok(item) => failure_details.push(self.failure_detail(item, &path)),
-                        Err(other) => self.keep_wrong_element(&path, other, &mut unknown),
-                    }
-                }
+                failure_details
+                    .extend((items.drain(..).enumerate()).filter_map(|(i, item)| {
+                        self.detail_at(&details_at, i, item, &mut unknown)
+                    }));
                 document::give_back(items);
             }
             Some(Err(other)) => {
@@ -597,6 +583,25 @@ impl Walker {
             total_successful_session_count,
             total_failure_session_count,
             unknown_fields: unknown,
+        }
+    }
+
+    /// Element `i` of a `failure-details` array at `details_at`: the detail, or `None` when it
+    /// is not an object (kept verbatim in `unknown`, and noted).
+    fn detail_at(
+        &mut self,
+        details_at: &Path<'_>,
+        i: usize,
+        item: Result<RawFailureDetail, Json>,
+        unknown: &mut Map<String, Value>,
+    ) -> Option<FailureDetail> {
+        let path = details_at.index(i);
+        match item {
+            Ok(item) => Some(self.failure_detail(item, &path)),
+            Err(other) => {
+                self.keep_wrong_element(&path, other, unknown);
+                None
+            }
         }
     }
 
