@@ -12,7 +12,7 @@
 //! is. So the result is the same as reading the tree would give, whatever the document holds.
 
 use super::json::{Json, JsonVisitor};
-use super::model::PolicyType;
+use super::model::{FailureDetail, PolicyType};
 use super::result_type::ResultType;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
@@ -31,8 +31,17 @@ pub(crate) enum Slot<T> {
     Null,
     /// The member has the type the RFC gives it.
     Value(T),
-    /// The member has another type: its value verbatim.
-    Other(Json),
+    /// The member has another type: its value verbatim. Boxed, as wrong types are rare: a
+    /// `Json` in place made every slot 32 bytes, and a failure detail (nine slots, read by the
+    /// thousand in large reports) 288 bytes instead of 216.
+    Other(Box<Json>),
+}
+
+impl<T> Slot<T> {
+    /// A value of another type than the field's, kept verbatim.
+    fn other(value: Json) -> Slot<T> {
+        Slot::Other(Box::new(value))
+    }
 }
 
 /// A member kept verbatim: a name the object does not define, or a second occurrence of one it
@@ -45,21 +54,14 @@ pub(crate) struct Extra {
 }
 
 /// The members of an object that its known fields did not take, in document order.
+///
+/// Whether a known name was met before needs no record of its own: its field's slot is then no
+/// longer [`Slot::Absent`] ([`Members::met`]). Why it matters: 8 bytes more per object made a
+/// failure detail as read larger than the model's, so its vector could not be handed back to
+/// be read into again (see [`give_back_model`]).
 #[derive(Debug, Default)]
 pub(crate) struct Extras {
     pub members: Vec<Extra>,
-    /// Bit `i` is set once `NAMES[i]` was met.
-    met: u32,
-}
-
-impl Extras {
-    /// Records that `NAMES[i]` was met; true if this is the first time, when its value is the
-    /// field's (a later occurrence is an extra member).
-    fn first_meeting(&mut self, i: usize) -> bool {
-        let first = self.met & (1 << i) == 0;
-        self.met |= 1 << i;
-        first
-    }
 }
 
 /// The top-level object.
@@ -212,7 +214,7 @@ impl<T> Slot<T> {
         match self {
             Slot::Value(value) => Ok(value),
             Slot::Null => Err(Json::Null),
-            Slot::Other(value) => Err(value),
+            Slot::Other(value) => Err(*value),
             Slot::Absent => unreachable!("`Read` only gives `Absent` for a member not met"),
         }
     }
@@ -226,7 +228,7 @@ trait Shape<'de>: Sized {
     type Value;
 
     fn string(self, s: String) -> Slot<Self::Value> {
-        Slot::Other(Json::String(s))
+        Slot::other(Json::String(s))
     }
 
     /// A string that is only borrowed: a shape that does not keep it as such need not copy it.
@@ -235,15 +237,15 @@ trait Shape<'de>: Sized {
     }
 
     fn unsigned(self, n: u64) -> Slot<Self::Value> {
-        Slot::Other(Json::Number(n.into()))
+        Slot::other(Json::Number(n.into()))
     }
 
     fn map<A: MapAccess<'de>>(self, map: A) -> Result<Slot<Self::Value>, A::Error> {
-        JsonVisitor.visit_map(map).map(Slot::Other)
+        JsonVisitor.visit_map(map).map(Slot::other)
     }
 
     fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Slot<Self::Value>, A::Error> {
-        JsonVisitor.visit_seq(seq).map(Slot::Other)
+        JsonVisitor.visit_seq(seq).map(Slot::other)
     }
 }
 
@@ -270,7 +272,7 @@ impl<'de, S: Shape<'de>> Visitor<'de> for Read<S> {
     }
 
     fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
-        Ok(Slot::Other(Json::Bool(b)))
+        Ok(Slot::other(Json::Bool(b)))
     }
 
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
@@ -278,11 +280,11 @@ impl<'de, S: Shape<'de>> Visitor<'de> for Read<S> {
     }
 
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
-        JsonVisitor.visit_i64(n).map(Slot::Other)
+        JsonVisitor.visit_i64(n).map(Slot::other)
     }
 
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
-        JsonVisitor.visit_f64(n).map(Slot::Other)
+        JsonVisitor.visit_f64(n).map(Slot::other)
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
@@ -381,7 +383,7 @@ impl<'de> Shape<'de> for StringList {
                     while let Some(item) = seq.next_element()? {
                         items.push(item);
                     }
-                    return Ok(Slot::Other(Json::Array(items)));
+                    return Ok(Slot::other(Json::Array(items)));
                 }
             }
         }
@@ -512,7 +514,7 @@ impl<'de, T: Members> Shape<'de> for Object<T> {
 fn fill<'de, T: Members, A: MapAccess<'de>>(object: &mut T, mut map: A) -> Result<(), A::Error> {
     while let Some(name) = map.next_key_seed(NameSeed(T::NAMES))? {
         let (name, duplicate) = match name {
-            Name::Known(i) if object.extras().first_meeting(i) => {
+            Name::Known(i) if !object.met(i) => {
                 object.read(i, &mut map)?;
                 continue;
             }
@@ -531,7 +533,7 @@ fn fill<'de, T: Members, A: MapAccess<'de>>(object: &mut T, mut map: A) -> Resul
 
 /// An object whose members the RFC names.
 trait Members: Default {
-    /// The member names, at most 32.
+    /// The member names.
     const NAMES: &'static [&'static str];
 
     /// How many elements an array of these objects is first given room for (serde_json cannot
@@ -548,6 +550,10 @@ trait Members: Default {
 
     /// The same, with the scanner (see [`scan`]).
     fn scan_member(&mut self, i: usize, scanner: &mut scan::Scanner<'_>) -> Result<(), scan::Bail>;
+
+    /// Whether a member named `NAMES[i]` was met: its field holds a value (reading one never
+    /// leaves it [`Slot::Absent`]), so a later one is an extra member.
+    fn met(&self, i: usize) -> bool;
 
     fn extras(&mut self) -> &mut Extras;
 }
@@ -581,6 +587,18 @@ macro_rules! members {
                     if i == at {
                         self.$field = scan::Scan::scan($shape, scanner)?;
                         return Ok(());
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                unreachable!("member {i} of {}", Self::NAMES.len())
+            }
+
+            fn met(&self, i: usize) -> bool {
+                let mut at = 0;
+                $(
+                    if i == at {
+                        return !matches!(self.$field, Slot::Absent);
                     }
                     at += 1;
                 )*
@@ -645,9 +663,12 @@ members!(RawFailureDetail, typical 8, list spare_details {
 /// three quarters of the page faults (each 4 KiB page first written costs the kernel about 2 µs),
 /// and allocating it anew for every report never reused the pages the last one had faulted in.
 const SPARE_LISTS: usize = 16;
-/// Vectors whose room exceeds this many bytes are freed, not kept: what stays per thread is at
-/// most [`SPARE_LISTS`] times this (64 MiB), and in practice the largest report's arrays.
+/// Vectors whose room exceeds this many bytes are freed, not kept.
 const SPARE_BYTES: usize = 4 * 1024 * 1024;
+/// What the spares of one thread may hold in all, in bytes of room: past it, the smallest go.
+/// Why: the large reports' vectors come back too ([`give_back_model`]), and sixteen of
+/// [`SPARE_BYTES`] would keep 64 MiB per thread after a run of hostile reports.
+const SPARE_TOTAL: usize = 2 * SPARE_BYTES;
 
 /// A failure detail takes at least about this many bytes of JSON in real reports (150 to 250 is
 /// usual): a document of `n` bytes is given room for `n / DETAIL_BYTES` details at first.
@@ -668,10 +689,7 @@ thread_local! {
 /// benchmark's run). Room that the details do not fill is never touched, so it costs no memory,
 /// and it is at most what [`SPARE_BYTES`] lets the vector be kept for the next document.
 fn spare_details() -> Vec<Result<RawFailureDetail, Json>> {
-    let element = std::mem::size_of::<Result<RawFailureDetail, Json>>();
-    let room = (DOCUMENT_BYTES.get() / DETAIL_BYTES)
-        .min(SPARE_BYTES / element)
-        .max(RawFailureDetail::TYPICAL);
+    let room = room_for(DOCUMENT_BYTES.get());
     SPARE
         .with_borrow_mut(|spare| {
             if spare.last()?.capacity() >= room {
@@ -681,6 +699,19 @@ fn spare_details() -> Vec<Result<RawFailureDetail, Json>> {
             }
         })
         .unwrap_or_else(|| Vec::with_capacity(room))
+}
+
+/// The room [`spare_details`] wants for a document of `bytes`: `bytes / DETAIL_BYTES` details,
+/// rounded up to a power of two, within what [`SPARE_BYTES`] keeps.
+///
+/// Why rounded: a day's large reports differ by a few bytes, and a spare kept from one was a
+/// few details short of the next one's room, so every large report took a new vector.
+fn room_for(bytes: usize) -> usize {
+    let element = std::mem::size_of::<Result<RawFailureDetail, Json>>();
+    (bytes / DETAIL_BYTES)
+        .next_power_of_two()
+        .min(SPARE_BYTES / element)
+        .max(RawFailureDetail::TYPICAL)
 }
 
 /// Gives back a `failure-details` vector whose elements were taken out, for [`spare_details`].
@@ -694,10 +725,31 @@ pub(crate) fn give_back(mut list: Vec<Result<RawFailureDetail, Json>>) {
     SPARE.with_borrow_mut(|spare| {
         let at = spare.partition_point(|s| s.capacity() < list.capacity());
         spare.insert(at, list);
-        if spare.len() > SPARE_LISTS {
-            spare.remove(0);
+        let element = std::mem::size_of::<Result<RawFailureDetail, Json>>();
+        let mut room: usize = spare.iter().map(Vec::capacity).sum();
+        while spare.len() > SPARE_LISTS || room * element > SPARE_TOTAL {
+            room -= spare.remove(0).capacity();
         }
     });
+}
+
+/// Gives back the failure details of a model that [`super::parse`] made in the vector they were
+/// read into (a large report's, see `IN_PLACE_DETAILS` there), once the report is done with: the
+/// vector is emptied and read into again by the next document on this thread.
+///
+/// Why: freed, such a vector (about 1 MiB for a report of 4,000 details) went back to the
+/// allocator, which handed its memory to the small reports read next, so each large report
+/// faulted in a fresh vector: on the benchmark's 3,000 files about three of the four large
+/// reports did. Kept here, only each thread's first one does.
+///
+/// No `unsafe`: a read element and a model element have the same size and alignment, so
+/// `collect` turns the emptied vector back into one for read elements in the same allocation
+/// (a test checks that it does; if a change of either struct broke it, the vector would only
+/// be freed, not kept).
+pub(crate) fn give_back_model(mut list: Vec<FailureDetail>) {
+    list.clear();
+    let list: Vec<Result<RawFailureDetail, Json>> = list.into_iter().filter_map(|_| None).collect();
+    give_back(list);
 }
 
 /// A member name: the index of one of the object's own names, or any other name.
@@ -793,8 +845,9 @@ mod tests {
             r#"{{"policies":[{{"failure-details":[{}]}}]}}"#,
             vec![detail; 500].join(",")
         );
-        let room = text.len() / DETAIL_BYTES;
+        let room = room_for(text.len());
         assert!(room > 500, "the test's details are longer than typical");
+        assert!(room.is_power_of_two() && room >= text.len() / DETAIL_BYTES);
         let details = details_of(&text);
         assert_eq!(details.len(), 500);
         // Made with that room, never grown (growing would have doubled it past the room).
@@ -836,6 +889,14 @@ mod tests {
         let list = spare_details();
         assert!(list.is_empty());
         assert_eq!(list.capacity(), largest);
+        // Large ones push the smallest out, so that all of them hold at most SPARE_TOTAL.
+        let large = SPARE_BYTES / element;
+        for _ in 0..3 {
+            give_back(Vec::with_capacity(large));
+        }
+        let rooms: Vec<usize> = SPARE.with_borrow(|s| s.iter().map(Vec::capacity).collect());
+        assert_eq!(rooms, [large, large], "{rooms:?}");
+        assert!(rooms.iter().sum::<usize>() * element <= SPARE_TOTAL);
         SPARE.with_borrow_mut(Vec::clear);
     }
 
@@ -873,14 +934,14 @@ mod tests {
         ));
         assert!(matches!(
             summary.total_failure_session_count,
-            Slot::Other(Json::String(_))
+            Slot::Other(ref value) if matches!(**value, Json::String(_))
         ));
         let Slot::Value(ref policy) = entry.policy else {
             panic!()
         };
         assert!(matches!(policy.mx_host, Slot::Value(Strings::One(_))));
         assert!(
-            matches!(policy.policy_string, Slot::Other(Json::Array(ref items)) if items.len() == 2)
+            matches!(policy.policy_string, Slot::Other(ref value) if matches!(**value, Json::Array(ref items) if items.len() == 2))
         );
         assert_eq!(policy.extras.members[0].name, "x");
     }

@@ -319,6 +319,17 @@ impl Reader {
         }
         parsed
     }
+
+    /// Frees an input once it has been counted ([`Ingest::add_parsed`]). Called on the thread
+    /// that read it, this keeps the room of its large reports' failure details for the next
+    /// inputs that thread reads, which then touch no fresh memory for them.
+    pub fn recycle(&mut self, parsed: Parsed) {
+        for item in parsed.items {
+            if let Item::Report { report, .. } = item {
+                super::parse::recycle(report);
+            }
+        }
+    }
 }
 
 impl Ingest {

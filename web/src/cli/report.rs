@@ -305,8 +305,11 @@ fn parse_in_parallel<'scope>(
                     // What was counted of this worker's parts is freed here, where it was
                     // allocated (see `InOrder::spent`), before each input: a chunk of inputs
                     // that each hold 100 MiB must not keep the counted ones until it ends.
+                    // `recycle` keeps large reports' failure-detail vectors for the next ones.
                     while let Ok(counted) = spent.try_recv() {
-                        drop(counted);
+                        for parsed in counted {
+                            reader.recycle(parsed);
+                        }
                     }
                     let file = &chunk[i];
                     let parsed = content.map(|content| {

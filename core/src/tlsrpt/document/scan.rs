@@ -196,7 +196,7 @@ pub(super) fn fill<T: Members>(object: &mut T, scanner: &mut Scanner<'_>) -> Sca
             .iter()
             .position(|known| *known == name)
             .ok_or(Bail)?;
-        if !object.extras().first_meeting(i) {
+        if object.met(i) {
             return Err(Bail); // a second occurrence: an extra member
         }
         object.scan_member(i, scanner)
