@@ -32,7 +32,7 @@ pub(crate) enum Slot<T> {
     /// The member has the type the RFC gives it.
     Value(T),
     /// The member has another type: its value verbatim. Boxed, as wrong types are rare: a
-    /// `Json` in place made every slot 32 bytes, and a failure detail (nine slots, read by the
+    /// `Json` in place made every slot 32 bytes, and a failure detail (eight slots, read by the
     /// thousand in large reports) 288 bytes instead of 216.
     Other(Box<Json>),
 }
