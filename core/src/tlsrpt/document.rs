@@ -670,6 +670,10 @@ const SPARE_BYTES: usize = 4 * 1024 * 1024;
 /// [`SPARE_BYTES`] would keep 64 MiB per thread after a run of hostile reports.
 const SPARE_TOTAL: usize = 2 * SPARE_BYTES;
 
+/// What one element of a `failure-details` vector as read takes, in bytes: the unit of the room
+/// [`SPARE_BYTES`] and [`SPARE_TOTAL`] bound.
+const READ_ELEMENT_BYTES: usize = std::mem::size_of::<Result<RawFailureDetail, Json>>();
+
 /// A failure detail takes at least about this many bytes of JSON in real reports (150 to 250 is
 /// usual): a document of `n` bytes is given room for `n / DETAIL_BYTES` details at first.
 const DETAIL_BYTES: usize = 100;
@@ -707,27 +711,24 @@ fn spare_details() -> Vec<Result<RawFailureDetail, Json>> {
 /// Why rounded: a day's large reports differ by a few bytes, and a spare kept from one was a
 /// few details short of the next one's room, so every large report took a new vector.
 fn room_for(bytes: usize) -> usize {
-    let element = std::mem::size_of::<Result<RawFailureDetail, Json>>();
     (bytes / DETAIL_BYTES)
         .next_power_of_two()
-        .min(SPARE_BYTES / element)
-        .max(RawFailureDetail::TYPICAL)
+        .clamp(RawFailureDetail::TYPICAL, SPARE_BYTES / READ_ELEMENT_BYTES)
 }
 
 /// Gives back a `failure-details` vector whose elements were taken out, for [`spare_details`].
 /// The spares are kept in order of room, so the largest is reused first.
 pub(crate) fn give_back(mut list: Vec<Result<RawFailureDetail, Json>>) {
     list.clear();
-    let bytes = list.capacity() * std::mem::size_of::<Result<RawFailureDetail, Json>>();
+    let bytes = list.capacity() * READ_ELEMENT_BYTES;
     if list.capacity() <= RawFailureDetail::TYPICAL || bytes > SPARE_BYTES {
         return;
     }
     SPARE.with_borrow_mut(|spare| {
         let at = spare.partition_point(|s| s.capacity() < list.capacity());
         spare.insert(at, list);
-        let element = std::mem::size_of::<Result<RawFailureDetail, Json>>();
         let mut room: usize = spare.iter().map(Vec::capacity).sum();
-        while spare.len() > SPARE_LISTS || room * element > SPARE_TOTAL {
+        while spare.len() > SPARE_LISTS || room * READ_ELEMENT_BYTES > SPARE_TOTAL {
             room -= spare.remove(0).capacity();
         }
     });
@@ -869,9 +870,8 @@ mod tests {
     #[test]
     fn spares_are_bounded_in_number_and_size_and_the_largest_is_reused_first() {
         SPARE.with_borrow_mut(Vec::clear);
-        let element = std::mem::size_of::<Result<RawFailureDetail, Json>>();
         // Too large to keep.
-        give_back(Vec::with_capacity(SPARE_BYTES / element + 1));
+        give_back(Vec::with_capacity(SPARE_BYTES / READ_ELEMENT_BYTES + 1));
         // No more room than a new vector has: nothing gained by keeping it.
         give_back(Vec::with_capacity(RawFailureDetail::TYPICAL));
         assert_eq!(SPARE.with_borrow(Vec::len), 0);
@@ -890,13 +890,13 @@ mod tests {
         assert!(list.is_empty());
         assert_eq!(list.capacity(), largest);
         // Large ones push the smallest out, so that all of them hold at most SPARE_TOTAL.
-        let large = SPARE_BYTES / element;
+        let large = SPARE_BYTES / READ_ELEMENT_BYTES;
         for _ in 0..3 {
             give_back(Vec::with_capacity(large));
         }
         let rooms: Vec<usize> = SPARE.with_borrow(|s| s.iter().map(Vec::capacity).collect());
         assert_eq!(rooms, [large, large], "{rooms:?}");
-        assert!(rooms.iter().sum::<usize>() * element <= SPARE_TOTAL);
+        assert!(rooms.iter().sum::<usize>() * READ_ELEMENT_BYTES <= SPARE_TOTAL);
         SPARE.with_borrow_mut(Vec::clear);
     }
 
