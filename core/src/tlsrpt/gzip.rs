@@ -21,21 +21,16 @@ use flate2::{Crc, Decompress, FlushDecompress, Status};
 use std::fmt;
 
 /// A reusable gzip decoder.
+#[derive(Default)]
 pub(crate) struct Inflater {
-    /// Raw deflate (no zlib header): the gzip framing is read here.
-    raw: Decompress,
+    /// Raw deflate (no zlib header): the gzip framing is read here. Made at the first stream,
+    /// not with the decoder: its 43 KiB are then allocated (and zeroed) by the thread that
+    /// decodes, in parallel with the others, not by the one that hands out the decoders before
+    /// any work starts (`stslens report` makes one per worker on its main thread).
+    raw: Option<Decompress>,
     /// The last output buffer, handed out again by [`Inflater::buffer`]: allocating and freeing
     /// a large buffer per report makes the allocator consolidate its free lists every time.
     spare: Vec<u8>,
-}
-
-impl Default for Inflater {
-    fn default() -> Self {
-        Inflater {
-            raw: Decompress::new(false),
-            spare: Vec::new(),
-        }
-    }
 }
 
 impl Clone for Inflater {
@@ -157,7 +152,8 @@ impl Inflater {
         written: &mut usize,
         limit: usize,
     ) -> Result<usize, UnpackError> {
-        self.raw.reset(false);
+        let raw = self.raw.get_or_insert_with(|| Decompress::new(false));
+        raw.reset(false);
         let start = *written;
         loop {
             let room = scratch.len().min(limit.saturating_add(1));
@@ -173,19 +169,18 @@ impl Inflater {
                 );
                 continue;
             }
-            let used = self.used();
-            let status = self.raw.decompress(
-                &body[used..],
+            let taken = used(raw);
+            let status = raw.decompress(
+                &body[taken..],
                 &mut scratch[*written..room],
                 FlushDecompress::Finish,
             );
-            *written =
-                start.saturating_add(usize::try_from(self.raw.total_out()).unwrap_or(usize::MAX));
+            *written = start.saturating_add(usize::try_from(raw.total_out()).unwrap_or(usize::MAX));
             match status {
                 Ok(Status::StreamEnd) if *written > limit => {
                     return Err(UnpackError::TooLarge { limit });
                 }
-                Ok(Status::StreamEnd) => return Ok(self.used()),
+                Ok(Status::StreamEnd) => return Ok(used(raw)),
                 // The output is full: grow it (at the top of the loop) and go on.
                 Ok(_) if *written == room => {}
                 // Room left and no end: the input ran out.
@@ -200,11 +195,11 @@ impl Inflater {
             }
         }
     }
+}
 
-    /// Input bytes the decompressor has used since its reset.
-    fn used(&self) -> usize {
-        usize::try_from(self.raw.total_in()).unwrap_or(usize::MAX)
-    }
+/// Input bytes the decompressor has used since its reset.
+fn used(raw: &Decompress) -> usize {
+    usize::try_from(raw.total_in()).unwrap_or(usize::MAX)
 }
 
 /// Grows `scratch` to `len` bytes with no more capacity than that: `resize` alone may double the
@@ -285,6 +280,10 @@ mod tests {
     #[test]
     fn one_inflater_decodes_many_streams_and_members() {
         let mut inflater = Inflater::default();
+        assert!(
+            inflater.raw.is_none(),
+            "the state is made at the first stream"
+        );
         for text in [&b"first"[..], b"", b"second, longer text"] {
             assert_eq!(inflater.gunzip_new(&gz(text), 100).unwrap(), text);
         }
@@ -294,6 +293,7 @@ mod tests {
         let mut padded = gz(b"x");
         padded.extend([0; 7]);
         assert_eq!(inflater.gunzip_new(&padded, 100).unwrap(), b"x");
+        assert!(inflater.raw.is_some(), "and kept for the next ones");
     }
 
     #[test]

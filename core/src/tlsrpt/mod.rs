@@ -35,7 +35,7 @@ pub mod result_type;
 pub mod store;
 pub mod unpack;
 
-pub use aggregate::{Aggregator, Summary};
+pub use aggregate::{Aggregator, ByResultType, Summary};
 pub use date_time::{Day, Timestamp};
 pub use deviation::{Deviation, DeviationKind};
 pub use document::MAX_REPORT_ELEMENTS;

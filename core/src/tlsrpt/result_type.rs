@@ -200,6 +200,12 @@ impl ResultType {
         }
     }
 
+    /// The name RFC 8460 gives it; `None` for [`ResultType::Other`]. Unlike [`ResultType::as_str`]
+    /// it outlives the value, so a summary can name a known type without copying the name.
+    pub fn known_name(&self) -> Option<&'static str> {
+        known_entry(self).map(|k| k.name)
+    }
+
     /// Whether RFC 8460 defines it.
     pub fn is_known(&self) -> bool {
         !matches!(self, ResultType::Other(_))
@@ -278,6 +284,7 @@ mod tests {
             let parsed = ResultType::parse(name);
             assert!(parsed.is_known(), "{name}");
             assert_eq!(parsed.as_str(), name);
+            assert_eq!(parsed.known_name(), Some(name.as_str()));
             let e = parsed.explanation();
             assert!(
                 e.known && !e.meaning.is_empty() && !e.fix.is_empty(),
@@ -292,6 +299,7 @@ mod tests {
         let odd = ResultType::parse("tls-downgrade-detected");
         assert_eq!(odd, ResultType::Other("tls-downgrade-detected".into()));
         assert_eq!(odd.as_str(), "tls-downgrade-detected");
+        assert_eq!(odd.known_name(), None);
         let e = odd.explanation();
         assert!(!e.known && e.meaning.contains("\"tls-downgrade-detected\""));
     }

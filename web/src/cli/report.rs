@@ -100,7 +100,7 @@ pub fn run(args: Args) -> Outcome {
 }
 
 fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
-    let mut rows = BufWriter::new(std::io::stdout().lock());
+    let mut rows = BufWriter::with_capacity(OUT_BUFFER, std::io::stdout().lock());
     if format == Format::Csv {
         rows.write_all(export::csv_header().as_bytes())?;
     }
@@ -153,12 +153,22 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
         Format::Csv | Format::Ndjson => {}
     }
     rows.flush()?;
-    Ok(if summary.errors.is_empty() {
+    let outcome = if summary.errors.is_empty() {
         Outcome::Fine
     } else {
         Outcome::InputErrors
-    })
+    };
+    // The process ends as soon as this returns (`exit_now` in main.rs): freeing the aggregate
+    // and the summary, tens of thousands of allocations on a day of reports, would only add
+    // to the end of the run (about 0.1 ms on the benchmark's), so they are left to the exit.
+    std::mem::forget((ingest, summary));
+    Ok(outcome)
 }
+
+/// How much output is gathered before it is written. Why not `BufWriter`'s 8 KiB: stdout is
+/// line-buffered, so each 8 KiB flush went out as two writes (up to the last newline, then the
+/// rest), 74 system calls for the benchmark's 296 KB of JSON, about 0.2 ms of the run's end.
+const OUT_BUFFER: usize = 64 * 1024;
 
 /// Files are read and parsed in chunks: a worker claims one chunk at a time, so the threads meet
 /// once per chunk rather than once per file. Chunks hold at most this many files, and fewer

@@ -4,15 +4,14 @@
 use super::html::Html;
 use super::table::{Column, Table, number, table, text};
 use crate::numbers::{count, percent};
-use std::collections::BTreeMap;
-use stslens_core::tlsrpt::Summary;
+use stslens_core::tlsrpt::{ByResultType, Summary};
 
 /// Rows shown before "Show more".
 const SHOWN: usize = 12;
 
 /// `certificate-expired 40, sts-policy-fetch-error 17`, most first.
-fn by_type(map: &BTreeMap<String, u64>) -> String {
-    let mut pairs: Vec<(&String, &u64)> = map.iter().filter(|(_, n)| **n > 0).collect();
+fn by_type(map: &ByResultType) -> String {
+    let mut pairs: Vec<_> = map.iter().filter(|(_, n)| **n > 0).collect();
     pairs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let parts: Vec<String> = pairs
         .into_iter()
