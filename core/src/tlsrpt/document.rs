@@ -14,6 +14,7 @@
 use super::json::{Json, JsonVisitor};
 use super::model::{FailureDetail, PolicyType};
 use super::result_type::ResultType;
+use super::shelf::{SHELVED_BYTES, Shelf};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
@@ -664,14 +665,15 @@ members!(RawFailureDetail, typical 8, list spare_details {
 /// and allocating it anew for every report never reused the pages the last one had faulted in.
 const SPARE_LISTS: usize = 16;
 /// Vectors whose room exceeds this many bytes are freed, not kept.
+///
+/// What that keeps at most: a thread's spares are each below [`SHELVED_BYTES`] (larger ones go
+/// on the [`DETAILS`] shelf), so its [`SPARE_LISTS`] hold under 4 MiB, plus one vector of at
+/// most this on the shelf for all threads. Before the shelf, the large reports' vectors stayed
+/// with their thread, bounded at 8 MiB per thread.
 const SPARE_BYTES: usize = 4 * 1024 * 1024;
-/// What the spares of one thread may hold in all, in bytes of room: past it, the smallest go.
-/// Why: the large reports' vectors come back too ([`give_back_model`]), and sixteen of
-/// [`SPARE_BYTES`] would keep 64 MiB per thread after a run of hostile reports.
-const SPARE_TOTAL: usize = 2 * SPARE_BYTES;
 
 /// What one element of a `failure-details` vector as read takes, in bytes: the unit of the room
-/// [`SPARE_BYTES`] and [`SPARE_TOTAL`] bound.
+/// [`SPARE_BYTES`] bounds.
 const READ_ELEMENT_BYTES: usize = std::mem::size_of::<Result<RawFailureDetail, Json>>();
 
 /// A failure detail takes at least about this many bytes of JSON in real reports (150 to 250 is
@@ -692,8 +694,14 @@ thread_local! {
 /// large report faulted in about twice the vector's final size (a third of the page faults of the
 /// benchmark's run). Room that the details do not fill is never touched, so it costs no memory,
 /// and it is at most what [`SPARE_BYTES`] lets the vector be kept for the next document.
+///
+/// A large one (from [`SHELVED_BYTES`] of room on) may come from the [`DETAILS`] shelf, where
+/// any thread puts those it gives back.
 fn spare_details() -> Vec<Result<RawFailureDetail, Json>> {
-    let room = room_for(DOCUMENT_BYTES.get());
+    spare_details_from(&DETAILS, room_for(DOCUMENT_BYTES.get()))
+}
+
+fn spare_details_from(shelf: &DetailsShelf, room: usize) -> Vec<Result<RawFailureDetail, Json>> {
     SPARE
         .with_borrow_mut(|spare| {
             if spare.last()?.capacity() >= room {
@@ -702,8 +710,19 @@ fn spare_details() -> Vec<Result<RawFailureDetail, Json>> {
                 None
             }
         })
+        .or_else(|| {
+            (room * READ_ELEMENT_BYTES >= SHELVED_BYTES)
+                .then(|| shelf.take_if(|list| list.capacity() >= room))
+                .flatten()
+        })
         .unwrap_or_else(|| Vec::with_capacity(room))
 }
+
+type DetailsShelf = Shelf<Vec<Result<RawFailureDetail, Json>>>;
+
+/// Large `failure-details` vectors given back, for the next large document on any thread (see
+/// [`super::shelf`]).
+static DETAILS: DetailsShelf = Shelf::new();
 
 /// The room [`spare_details`] wants for a document of `bytes`: `bytes / DETAIL_BYTES` details,
 /// rounded up to a power of two, within what [`SPARE_BYTES`] keeps.
@@ -717,19 +736,27 @@ fn room_for(bytes: usize) -> usize {
 }
 
 /// Gives back a `failure-details` vector whose elements were taken out, for [`spare_details`].
-/// The spares are kept in order of room, so the largest is reused first.
-pub(crate) fn give_back(mut list: Vec<Result<RawFailureDetail, Json>>) {
+/// The spares are kept in order of room, so the largest is reused first; from
+/// [`SHELVED_BYTES`] on, one goes on the [`DETAILS`] shelf instead.
+pub(crate) fn give_back(list: Vec<Result<RawFailureDetail, Json>>) {
+    give_back_to(&DETAILS, list);
+}
+
+fn give_back_to(shelf: &DetailsShelf, mut list: Vec<Result<RawFailureDetail, Json>>) {
     list.clear();
     let bytes = list.capacity() * READ_ELEMENT_BYTES;
     if list.capacity() <= RawFailureDetail::TYPICAL || bytes > SPARE_BYTES {
         return;
     }
+    if bytes >= SHELVED_BYTES {
+        shelf.put(list, Vec::capacity);
+        return;
+    }
     SPARE.with_borrow_mut(|spare| {
         let at = spare.partition_point(|s| s.capacity() < list.capacity());
         spare.insert(at, list);
-        let mut room: usize = spare.iter().map(Vec::capacity).sum();
-        while spare.len() > SPARE_LISTS || room * READ_ELEMENT_BYTES > SPARE_TOTAL {
-            room -= spare.remove(0).capacity();
+        if spare.len() > SPARE_LISTS {
+            spare.remove(0);
         }
     });
 }
@@ -868,6 +895,38 @@ mod tests {
     }
 
     #[test]
+    fn a_large_spare_given_back_on_one_thread_serves_a_large_document_on_another() {
+        static SHELF: DetailsShelf = Shelf::new();
+        let room = room_for(800_000);
+        assert!(room * READ_ELEMENT_BYTES >= SHELVED_BYTES);
+        let list = Vec::with_capacity(room);
+        let at = list.as_ptr() as usize;
+        std::thread::spawn(move || give_back_to(&SHELF, list))
+            .join()
+            .unwrap();
+        let small = std::thread::spawn(|| {
+            spare_details_from(&SHELF, RawFailureDetail::TYPICAL * 2).capacity()
+        })
+        .join()
+        .unwrap();
+        assert!(small < room, "a small document does not take it");
+        let taken = std::thread::spawn(move || {
+            let list = spare_details_from(&SHELF, room);
+            list.as_ptr() as usize
+        })
+        .join()
+        .unwrap();
+        assert_eq!(taken, at);
+        // A small spare stays with its thread.
+        std::thread::spawn(|| {
+            give_back_to(&SHELF, Vec::with_capacity(RawFailureDetail::TYPICAL * 2));
+            assert!(SHELF.take_if(|_| true).is_none());
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
     fn spares_are_bounded_in_number_and_size_and_the_largest_is_reused_first() {
         SPARE.with_borrow_mut(Vec::clear);
         // Too large to keep.
@@ -889,14 +948,13 @@ mod tests {
         let list = spare_details();
         assert!(list.is_empty());
         assert_eq!(list.capacity(), largest);
-        // Large ones push the smallest out, so that all of them hold at most SPARE_TOTAL.
-        let large = SPARE_BYTES / READ_ELEMENT_BYTES;
-        for _ in 0..3 {
-            give_back(Vec::with_capacity(large));
-        }
-        let rooms: Vec<usize> = SPARE.with_borrow(|s| s.iter().map(Vec::capacity).collect());
-        assert_eq!(rooms, [large, large], "{rooms:?}");
-        assert!(rooms.iter().sum::<usize>() * READ_ELEMENT_BYTES <= SPARE_TOTAL);
+        // Large ones go on the shelf, not to the thread: what the thread keeps stays small.
+        let before = SPARE.with_borrow(Vec::len);
+        give_back(Vec::with_capacity(SPARE_BYTES / READ_ELEMENT_BYTES));
+        give_back(Vec::with_capacity(SHELVED_BYTES / READ_ELEMENT_BYTES + 1));
+        assert_eq!(SPARE.with_borrow(Vec::len), before);
+        let kept: usize = SPARE.with_borrow(|s| s.iter().map(Vec::capacity).sum());
+        assert!(kept * READ_ELEMENT_BYTES < SPARE_LISTS * SHELVED_BYTES);
         SPARE.with_borrow_mut(Vec::clear);
     }
 

@@ -16,12 +16,12 @@
 //! with the state reused the same way (/tmp microbenchmark, fastest of 15 rounds: 14 against 24
 //! ms), and the large ones in about 70 %.
 
+use super::shelf::{SHELVED_BYTES, Shelf};
 use super::unpack::UnpackError;
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 use std::fmt;
 
 /// A reusable gzip decoder.
-#[derive(Default)]
 pub(crate) struct Inflater {
     /// Raw deflate (no zlib header): the gzip framing is read here. Made at the first stream,
     /// not with the decoder: its 43 KiB are then allocated (and zeroed) by the thread that
@@ -31,6 +31,18 @@ pub(crate) struct Inflater {
     /// The last output buffer, handed out again by [`Inflater::buffer`]: allocating and freeing
     /// a large buffer per report makes the allocator consolidate its free lists every time.
     spare: Vec<u8>,
+    /// Where buffers from [`SHELVED_BYTES`] on go: [`OUTPUTS`] (tests use their own).
+    shelf: &'static Shelf<Vec<u8>>,
+}
+
+impl Default for Inflater {
+    fn default() -> Self {
+        Inflater {
+            raw: None,
+            spare: Vec::new(),
+            shelf: &OUTPUTS,
+        }
+    }
 }
 
 impl Clone for Inflater {
@@ -50,6 +62,9 @@ impl fmt::Debug for Inflater {
 /// 1,032:1).
 const MAX_RATIO: usize = 1032;
 
+/// Large output buffers, for whichever decoder meets a large stream next (see [`super::shelf`]).
+static OUTPUTS: Shelf<Vec<u8>> = Shelf::new();
+
 const FTEXT_FHCRC: u8 = 0x02;
 const FEXTRA: u8 = 0x04;
 const FNAME: u8 = 0x08;
@@ -62,16 +77,21 @@ impl Inflater {
         std::mem::take(&mut self.spare)
     }
 
-    /// Keeps `buffer` for the next stream (the larger one, if a nested stream took a new one).
+    /// Keeps `buffer` for the next stream (the larger one, if a nested stream took a new one):
+    /// as this decoder's spare, or from [`SHELVED_BYTES`] on, on the [`OUTPUTS`] shelf for the
+    /// next large stream of any decoder on any thread (which takes it in [`Inflater::gunzip`]).
     ///
     /// Kept whatever its size, which [`Inflater::gunzip`] holds to the per-report cap + 1: one
-    /// such buffer per decoder is the most a run of decompression bombs then costs. Buffers past
-    /// 4 MiB used to be freed, so each bomb allocated the cap again while the allocator still
-    /// held the last one's (`stslens report` keeps freed memory 50 ms, web/src/allocator.rs):
-    /// the hostile suite's 25 bombs reached 106 MiB, against 68 to 95 MiB now. The price: a
-    /// long-lived ingester (the browser viewer's) keeps up to the cap pinned for its lifetime.
+    /// such buffer is the most a run of decompression bombs then costs. Buffers past 4 MiB used
+    /// to be freed, so each bomb allocated the cap again while the allocator still held the
+    /// last one's (`stslens report` keeps freed memory 50 ms, web/src/allocator.rs): the hostile
+    /// suite's 25 bombs reached 106 MiB, against 68 to 95 MiB when each decoder kept its own.
+    /// The price: a long-lived ingester (the browser viewer's) keeps up to the cap pinned for
+    /// its lifetime.
     pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
-        if buffer.len() > self.spare.len() {
+        if buffer.len() >= SHELVED_BYTES {
+            self.shelf.put(buffer, Vec::len);
+        } else if buffer.len() > self.spare.len() {
             self.spare = buffer;
         }
     }
@@ -107,7 +127,15 @@ impl Inflater {
             .max(stated.saturating_add(1))
             .min(limit.saturating_add(1));
         if scratch.len() < want {
-            grow(scratch, want);
+            if want >= SHELVED_BYTES
+                && let Some(shelved) = self.shelf.take_if(|b| b.len() > scratch.len())
+            {
+                let small = std::mem::replace(scratch, shelved);
+                self.recycle(small);
+            }
+            if scratch.len() < want {
+                grow(scratch, want);
+            }
         }
         let mut written = 0;
         let mut rest = input;
@@ -294,6 +322,51 @@ mod tests {
         padded.extend([0; 7]);
         assert_eq!(inflater.gunzip_new(&padded, 100).unwrap(), b"x");
         assert!(inflater.raw.is_some(), "and kept for the next ones");
+    }
+
+    #[test]
+    fn a_large_output_buffer_serves_the_next_large_stream_on_another_thread() {
+        static SHELF: Shelf<Vec<u8>> = Shelf::new();
+        let on_shelf = || Inflater {
+            shelf: &SHELF,
+            ..Inflater::default()
+        };
+        let large: Vec<u8> = (0..SHELVED_BYTES * 2).map(|i| (i % 251) as u8).collect();
+        let stream = gz(&large);
+        let first = std::thread::spawn({
+            let stream = stream.clone();
+            move || {
+                let mut inflater = on_shelf();
+                let mut scratch = inflater.buffer();
+                assert_eq!(
+                    inflater.gunzip(&stream, 1 << 30, &mut scratch),
+                    Ok(large.len())
+                );
+                let at = scratch.as_ptr() as usize;
+                inflater.recycle(scratch);
+                assert!(
+                    inflater.spare.is_empty(),
+                    "a large buffer goes on the shelf"
+                );
+                at
+            }
+        })
+        .join()
+        .unwrap();
+        let (second, small_kept) = std::thread::spawn(move || {
+            let mut inflater = on_shelf();
+            inflater.recycle(vec![0; 100]);
+            let mut scratch = inflater.buffer();
+            assert!(inflater.gunzip(&stream, 1 << 30, &mut scratch).is_ok());
+            (scratch.as_ptr() as usize, inflater.spare.len())
+        })
+        .join()
+        .unwrap();
+        assert_eq!(second, first, "the shelved buffer, not a new one");
+        assert_eq!(
+            small_kept, 100,
+            "the decoder's small spare is kept for small streams"
+        );
     }
 
     #[test]

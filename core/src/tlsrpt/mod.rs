@@ -32,6 +32,7 @@ mod json;
 pub mod model;
 pub mod parse;
 pub mod result_type;
+mod shelf;
 pub mod store;
 pub mod unpack;
 

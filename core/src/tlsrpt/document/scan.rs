@@ -206,8 +206,8 @@ pub(super) fn fill<T: Members>(object: &mut T, scanner: &mut Scanner<'_>) -> Sca
 /// when it is not that name is the name scanned and looked up among all of them. Keyed by the
 /// member before rather than by position, an optional member that one object leaves out costs
 /// one miss, not a miss for every member after it. A large report is mostly its failure
-/// details, six or so members each, and finding and looking up each name was about a fifth of
-/// reading it.
+/// details, six or so members each: reading the benchmark's four large reports went from 82.2
+/// to 79.1 million instructions (callgrind, 2026-12-07).
 struct Order([u8; Order::SLOTS]);
 
 impl Order {
