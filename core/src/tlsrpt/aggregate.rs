@@ -303,12 +303,14 @@ impl ByType {
         }
     }
 
-    /// By name, as the summary shows it.
+    /// By name, as the summary shows it. Two numbers may share a name (a reporter that writes
+    /// `"(missing)"` itself, as [`MISSING_RESULT_TYPE`] reads): their sessions are added up.
     fn named(&self, types: &ResultTypes) -> ByResultType {
-        self.0
-            .iter()
-            .map(|&(id, n)| (types.name(id).clone(), n))
-            .collect()
+        let mut named = ByResultType::new();
+        for &(id, n) in &self.0 {
+            add(named.entry(types.name(id).clone()).or_insert(0), n);
+        }
+        named
     }
 }
 
@@ -818,6 +820,18 @@ mod tests {
         let policy = &s.by_policy[0].failures_by_result_type;
         assert_eq!(policy.len(), 3);
         assert_eq!(policy["weird"], 3);
+    }
+
+    #[test]
+    fn a_result_type_written_as_the_missing_key_adds_to_the_missing_ones() {
+        let mut a = Aggregator::new();
+        a.add(&report(vec![
+            detail(None, "a.example", "192.0.2.1", 2),
+            detail(Some(MISSING_RESULT_TYPE), "a.example", "192.0.2.1", 3),
+        ]));
+        let s = a.summary(1, &[]);
+        assert_eq!(s.failures_by_result_type[MISSING_RESULT_TYPE], 5);
+        assert_eq!(s.by_mx[0].failures_by_result_type[MISSING_RESULT_TYPE], 5);
     }
 
     #[test]
