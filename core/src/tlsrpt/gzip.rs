@@ -86,8 +86,9 @@ impl Inflater {
     /// to be freed, so each bomb allocated the cap again while the allocator still held the
     /// last one's (`stslens report` keeps freed memory 50 ms, web/src/allocator.rs): the hostile
     /// suite's 25 bombs reached 106 MiB, against 68 to 95 MiB when each decoder kept its own.
-    /// The price: a long-lived ingester (the browser viewer's) keeps up to the cap pinned for
-    /// its lifetime.
+    /// The price: the shelf is the process's, so up to the cap + 1 (20 MiB) stays allocated for
+    /// the process's lifetime once a stream that large was met, after every ingester is gone
+    /// (in the browser viewer, for as long as its worker lives).
     pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
         if buffer.len() >= SHELVED_BYTES {
             self.shelf.put(buffer, Vec::len);
@@ -128,10 +129,12 @@ impl Inflater {
             .min(limit.saturating_add(1));
         if scratch.len() < want {
             if want >= SHELVED_BYTES
-                && let Some(shelved) = self.shelf.take_if(|b| b.len() > scratch.len())
+                && let Some(shelved) = self.shelf.take_if(|b| b.len() >= want)
             {
-                let small = std::mem::replace(scratch, shelved);
-                self.recycle(small);
+                // Only one that needs no growing: grown, it would be copied into new memory,
+                // which is what the shelf is there to avoid.
+                let own = std::mem::replace(scratch, shelved);
+                self.recycle(own);
             }
             if scratch.len() < want {
                 grow(scratch, want);

@@ -140,7 +140,8 @@ pub fn parse_report(json: &[u8]) -> Result<Report, ParseError> {
 }
 
 /// Frees a parsed report, keeping the vectors of its large failure-detail lists (those made in
-/// place, see [`IN_PLACE_DETAILS`]) for the next documents read on this thread.
+/// place, see [`IN_PLACE_DETAILS`]) for the next documents read on this thread (from
+/// 256 KiB of room on, on any thread: `document::give_back`).
 pub(crate) fn recycle(report: Report) {
     for result in report.policies {
         if result.failure_details.capacity() >= IN_PLACE_DETAILS {

@@ -98,8 +98,9 @@ impl<'a> Scanner<'a> {
     }
 
     /// Takes the member name `name` if it is what comes next, quotes and all (a known name holds
-    /// no quote, backslash or control character, so equal bytes are an equal string).
-    fn name_is(&mut self, name: &str) -> bool {
+    /// no quote, backslash or control character, so equal bytes are an equal string); else
+    /// takes nothing and gives false.
+    fn take_name(&mut self, name: &str) -> bool {
         if self.peek() != b'"' {
             return false;
         }
@@ -198,8 +199,8 @@ pub(super) fn fill<T: Members>(object: &mut T, scanner: &mut Scanner<'_>) -> Sca
 }
 
 /// Which member followed which in an array's objects so far: for each name in
-/// [`Members::NAMES`] (and for the start of an object), the index of the name met after it last
-/// time (`u8::MAX` where none is known yet).
+/// [`Members::NAMES`] (and for the start of an object), the index of the name met after it the
+/// last time it was met in the array (`u8::MAX` where none is known yet).
 ///
 /// Why: the objects of one array come from one program, which writes their members in one
 /// order, so the name met after a member last time is tried first, with one comparison; only
@@ -237,10 +238,14 @@ fn fill_in_order<T: Members>(
 ) -> Scanned<()> {
     let mut before = None;
     scanner.sequence(b'{', b'}', |scanner| {
-        let guess = order
-            .guess(before)
-            .filter(|&i| T::NAMES.get(i).is_some_and(|name| scanner.name_is(name)));
-        let i = match guess {
+        let mut guessed = None;
+        if let Some(i) = order.guess(before)
+            && let Some(name) = T::NAMES.get(i)
+            && scanner.take_name(name)
+        {
+            guessed = Some(i);
+        }
+        let i = match guessed {
             Some(i) => i,
             None => {
                 let name = scanner.string()?;
@@ -432,6 +437,8 @@ mod tests {
         for second in [
             r#"{"result-type":"a","receiving-ip-x":"192.0.2.2"}"#,
             r#"{"result-type":"a","receiving-ip":"192.0.2.2","receiving-ip":"192.0.2.3"}"#,
+            // Guessed after "receiving-ip" (taught by the first detail's order), met twice.
+            r#"{"receiving-ip":"192.0.2.2","result-type":"a","receiving-ip":"192.0.2.3"}"#,
             r#"{"result-type":"a","receiving-i":"192.0.2.2"}"#,
             // Not even JSON (no colon after the name): matching the guess without its closing
             // quote would read "x" as the receiving IP.
