@@ -14,7 +14,9 @@
 //! - The same answer: both outputs are read back and must count the same reports and the same
 //!   successful and failed sessions as the generator wrote; otherwise the benchmark fails.
 //! - Each tool runs once to warm the page cache (and parsedmarc's bytecode cache), then three
-//!   times; the fastest run of each counts, which is the least disturbed by other load.
+//!   times, the two tools taking turns; the fastest run of each counts, which is the least
+//!   disturbed by other load. The warm-up runs are checked but not counted. Every counted run's
+//!   wall time is printed too: on a shared machine the spread says how far to trust the ratio.
 //!
 //! Beside them it times the floor: only opening, reading and closing the same files in this
 //! process. parsedmarc's time divided by that floor is the highest ratio any tool could reach on
@@ -60,20 +62,19 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
         c
     };
 
-    eprintln!("xtask bench: report: warm-up runs");
-    let ours = measure(&dir, stslens_cmd(&files), "stslens.json")?;
+    eprintln!("xtask bench: report: warm-up runs (checked, not counted)");
+    measure(&dir, stslens_cmd(&files), "stslens.json")?;
     check_stslens(&dir.join("stslens.json"), &corpus)?;
-    let theirs = measure(&dir, parsedmarc_cmd(), "parsedmarc.json")?;
+    measure(&dir, parsedmarc_cmd(), "parsedmarc.json")?;
     check_parsedmarc(&dir.join("parsedmarc.json"), &corpus)?;
 
-    let (mut best_ours, mut best_theirs) = (ours, theirs);
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for run in 1..=RUNS {
         eprintln!("xtask bench: report: run {run} of {RUNS}");
-        let ours = measure(&dir, stslens_cmd(&files), "stslens.json")?;
-        let theirs = measure(&dir, parsedmarc_cmd(), "parsedmarc.json")?;
-        best_ours = best_ours.min_time(ours);
-        best_theirs = best_theirs.min_time(theirs);
+        ours.push(measure(&dir, stslens_cmd(&files), "stslens.json")?);
+        theirs.push(measure(&dir, parsedmarc_cmd(), "parsedmarc.json")?);
     }
+    let (best_ours, best_theirs) = (fastest(&ours), fastest(&theirs));
     check_stslens(&dir.join("stslens.json"), &corpus)?;
     check_parsedmarc(&dir.join("parsedmarc.json"), &corpus)?;
     let rss_ours = peak_rss(&dir, stslens_cmd(&files), "stslens.json")?;
@@ -100,6 +101,14 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
                 best_theirs.wall.as_secs_f64(),
                 best_theirs.cpu,
                 per_second(&best_theirs)
+            ),
+        ),
+        info(
+            "report: each run, stslens / parsedmarc (wall)",
+            format!(
+                "{} ms / {} s",
+                runs(&ours, |wall| format!("{:.1}", wall * 1e3)),
+                runs(&theirs, |wall| format!("{wall:.2}"))
             ),
         ),
         info(
@@ -161,10 +170,19 @@ struct Measured {
     cpu: f64,
 }
 
-impl Measured {
-    fn min_time(self, other: Measured) -> Measured {
-        if other.wall < self.wall { other } else { self }
-    }
+/// The run with the least wall time: the one least disturbed by other load on the machine.
+fn fastest(runs: &[Measured]) -> Measured {
+    *runs
+        .iter()
+        .min_by_key(|m| m.wall)
+        .expect("at least one run")
+}
+
+/// The wall times of `runs` in the order they ran, each in seconds through `format`, so that the
+/// spread (how noisy the machine was) shows beside the fastest.
+fn runs(runs: &[Measured], format: impl Fn(f64) -> String) -> String {
+    let walls: Vec<String> = runs.iter().map(|m| format(m.wall.as_secs_f64())).collect();
+    walls.join(", ")
 }
 
 /// Runs `command` in `dir`, stdout to `output`, and returns its wall time and CPU time. Fails
