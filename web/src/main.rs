@@ -38,8 +38,8 @@ enum Command {
 fn main() {
     allocator::configure();
     // `stslens report` with thousands of file names skips clap when it can (see `Args::plain`).
-    let outcome = match cli::report::Args::plain(std::env::args_os().skip(1)) {
-        Some(args) => cli::report::run(args),
+    let outcome = match cli::report::Args::plain(argv::iter().skip(1)) {
+        Some(plain) => plain.run(),
         None => run(Cli::parse()),
     };
     exit_now(outcome)
@@ -79,7 +79,7 @@ fn exit_now(outcome: cli::Outcome) -> ! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::ffi::OsString;
+    use std::ffi::{OsStr, OsString};
 
     /// What clap makes of `stslens <args>`: the report arguments, or `None` for anything else
     /// (another subcommand, help, an error).
@@ -91,8 +91,15 @@ mod tests {
         }
     }
 
+    /// What `Args::plain` makes of them, as clap's type.
     fn plain(args: &[&str]) -> Option<cli::report::Args> {
-        cli::report::Args::plain(args.iter().map(OsString::from))
+        let plain = cli::report::Args::plain(args.iter().map(OsStr::new))?;
+        Some(cli::report::Args {
+            files: plain.files.iter().map(|f| f.to_string()).collect(),
+            json: plain.json,
+            csv: plain.csv,
+            ndjson: plain.ndjson,
+        })
     }
 
     #[test]
@@ -145,6 +152,9 @@ mod tests {
             OsString::from("report"),
             OsString::from_vec(vec![b'a', 0xff]),
         ];
-        assert_eq!(cli::report::Args::plain(args.into_iter()), None);
+        assert_eq!(
+            cli::report::Args::plain(args.iter().map(OsString::as_os_str)),
+            None
+        );
     }
 }

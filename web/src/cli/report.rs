@@ -14,6 +14,7 @@ mod table;
 
 use super::{Outcome, fail};
 use std::collections::VecDeque;
+use std::ffi::OsStr;
 use std::io::{BufWriter, Write};
 use std::ops::ControlFlow;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
@@ -44,21 +45,25 @@ impl Args {
     ///
     /// Why: clap keeps a boxed, reference-counted value per argument, and a day's reports are
     /// often thousands of file names: with the benchmark's 3,000 that was about 0.9 ms (and 230
-    /// page faults) of the run's 22 ms, all before any file is opened.
-    pub fn plain(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<Args> {
+    /// page faults) of the run's 22 ms, all before any file is opened. The names are borrowed
+    /// (`main` passes the process's own arguments, from the `argv` crate): copying each into an
+    /// `OsString` (`std::env::args_os`) took about 0.2 ms more of the 25, on one thread before
+    /// the workers start (a test program over the same 3,000 names: 360 to 410 µs against 160
+    /// to 175 µs).
+    pub fn plain<'a>(mut args: impl Iterator<Item = &'a OsStr>) -> Option<Plain<'a>> {
         if args.next()? != "report" {
             return None;
         }
-        let mut parsed = Args {
+        let mut parsed = Plain {
             files: Vec::with_capacity(args.size_hint().0),
             json: false,
             csv: false,
             ndjson: false,
         };
         for arg in args {
-            let arg = arg.into_string().ok()?;
+            let arg = arg.to_str()?;
             let format_given = parsed.json || parsed.csv || parsed.ndjson;
-            let flag = match arg.as_str() {
+            let flag = match arg {
                 "--json" => &mut parsed.json,
                 "--csv" => &mut parsed.csv,
                 "--ndjson" => &mut parsed.ndjson,
@@ -77,6 +82,23 @@ impl Args {
     }
 }
 
+/// `stslens report`'s arguments as [`Args::plain`] reads them: the same fields, with the file
+/// names borrowed from the arguments.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Plain<'a> {
+    pub files: Vec<&'a str>,
+    pub json: bool,
+    pub csv: bool,
+    pub ndjson: bool,
+}
+
+impl Plain<'_> {
+    /// Runs the command.
+    pub fn run(self) -> Outcome {
+        run_on(&self.files, Format::of(self.json, self.csv, self.ndjson))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Table,
@@ -85,21 +107,32 @@ enum Format {
     Ndjson,
 }
 
+impl Format {
+    /// The format the flags ask for (clap and [`Args::plain`] let at most one be set).
+    fn of(json: bool, csv: bool, ndjson: bool) -> Format {
+        match (json, csv, ndjson) {
+            (true, _, _) => Format::Json,
+            (_, true, _) => Format::Csv,
+            (_, _, true) => Format::Ndjson,
+            _ => Format::Table,
+        }
+    }
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> Outcome {
-    let format = match (args.json, args.csv, args.ndjson) {
-        (true, _, _) => Format::Json,
-        (_, true, _) => Format::Csv,
-        (_, _, true) => Format::Ndjson,
-        _ => Format::Table,
-    };
-    match report(&args.files, format) {
+    run_on(&args.files, Format::of(args.json, args.csv, args.ndjson))
+}
+
+/// Runs the command on `files` (each a path, or `-` for stdin).
+fn run_on<S: AsRef<str> + Sync>(files: &[S], format: Format) -> Outcome {
+    match report(files, format) {
         Ok(outcome) => outcome,
         Err(e) => fail(format!("cannot write the output: {e}")),
     }
 }
 
-fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
+fn report<S: AsRef<str> + Sync>(files: &[S], format: Format) -> std::io::Result<Outcome> {
     let mut rows = BufWriter::with_capacity(OUT_BUFFER, std::io::stdout().lock());
     if format == Format::Csv {
         rows.write_all(export::csv_header().as_bytes())?;
@@ -109,7 +142,7 @@ fn report(files: &[String], format: Format) -> std::io::Result<Outcome> {
     std::thread::scope(|scope| {
         let mut inputs = parse_in_parallel(scope, &ingest, files);
         while let Some((index, parsed)) = inputs.next() {
-            let source = source_name(&files[index]);
+            let source = source_name(files[index].as_ref());
             let parsed = match parsed {
                 Ok(parsed) => parsed,
                 Err(e) => {
@@ -285,10 +318,10 @@ impl Dispatch {
 /// recorded in order, so the counting thread knows whose channel holds the chunk it needs next.
 /// A worker pauses while [`AHEAD_BYTES`] wait uncounted, so memory stays bounded. Dropping the
 /// iterator stops the workers.
-fn parse_in_parallel<'scope>(
+fn parse_in_parallel<'scope, S: AsRef<str> + Sync>(
     scope: &'scope std::thread::Scope<'scope, '_>,
     ingest: &Ingest,
-    files: &'scope [String],
+    files: &'scope [S],
 ) -> InOrder {
     let n = std::thread::available_parallelism()
         .map_or(1, |n| n.get().min(8))
@@ -323,7 +356,7 @@ fn parse_in_parallel<'scope>(
                     }
                     let file = &chunk[i];
                     let parsed = content.map(|content| {
-                        let parsed = reader.read(source_name(file), content);
+                        let parsed = reader.read(source_name(file.as_ref()), content);
                         bytes += content.len().max(parsed.weight());
                         parsed
                     });

@@ -64,9 +64,9 @@ impl Files {
     /// Reads every file of `files` (a path, or `-` for stdin) and calls `each` with its index
     /// in `files` and its content or why it could not be read, in order. Stops when `each`
     /// breaks.
-    pub fn read_each(
+    pub fn read_each<S: AsRef<str>>(
         &mut self,
-        files: &[String],
+        files: &[S],
         mut each: impl FnMut(usize, io::Result<&[u8]>) -> ControlFlow<()>,
     ) -> ControlFlow<()> {
         if self.buffers.is_empty() {
@@ -85,7 +85,7 @@ impl Files {
                         ring::Outcome::Read => Ok(buffer.len()),
                         ring::Outcome::Pending => ring.finish(i, buffer).map(|()| buffer.len()),
                         ring::Outcome::Failed(e) => Err(e),
-                        ring::Outcome::Stdin => read_plain(&group[i], buffer),
+                        ring::Outcome::Stdin => read_plain(group[i].as_ref(), buffer),
                     };
                     let flow = each(first + i, content.map(|n| &buffer[..n]));
                     if buffer.capacity() > KEEP_BYTES {
@@ -104,7 +104,7 @@ impl Files {
             }
             for (i, file) in group.iter().enumerate() {
                 let buffer = &mut self.buffers[0];
-                let content = read_plain(file, buffer).map(|n| &buffer[..n]);
+                let content = read_plain(file.as_ref(), buffer).map(|n| &buffer[..n]);
                 each(first + i, content)?;
             }
         }
@@ -224,13 +224,18 @@ mod ring {
         /// those that ended then. Files with more left stay open ([`Outcome::Pending`]), so
         /// that only one large file at a time is read whole, at its turn. Stdin is left to the
         /// caller.
-        pub fn read_group(&mut self, files: &[String], buffers: &mut [Vec<u8>]) -> Vec<Outcome> {
+        pub fn read_group<S: AsRef<str>>(
+            &mut self,
+            files: &[S],
+            buffers: &mut [Vec<u8>],
+        ) -> Vec<Outcome> {
             assert!(files.len() <= self.group && buffers.len() >= files.len());
             let mut outcomes = Vec::with_capacity(files.len());
             let mut states = vec![State::Closed; files.len()];
             // The names the kernel reads while the first round is in flight.
             let mut names = Vec::with_capacity(files.len());
             for (i, file) in files.iter().enumerate() {
+                let file = file.as_ref();
                 buffers[i].clear();
                 if file == "-" {
                     outcomes.push(Outcome::Stdin);
