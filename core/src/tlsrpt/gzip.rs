@@ -226,10 +226,11 @@ impl Inflater {
 }
 
 /// `n` bytes, or from [`SHELVED_BYTES`] on, rounded up to a multiple of an eighth of the power
-/// of two at or above it (less than a quarter more, an eighth more near powers of two). Why: a day's large reports are a few KB
-/// apart (the benchmark's four: 811,050 to 814,257 bytes), so a shelved buffer sized to one was
-/// short of the next one's room and never taken; rounded, they all ask for 917,504. The
-/// rounded-up room is zeroed too, so the first such buffer costs that much more.
+/// of two at or above it (less than a quarter more, an eighth more near powers of two). Why: a
+/// day's large reports are a few KB apart (the benchmark's four: 811,050 to 814,257 bytes), so a
+/// shelved buffer sized to one was short of the next one's room and never taken; rounded, they
+/// all ask for 917,504. The rounded-up room is zeroed too, so the first such buffer costs that
+/// much more.
 fn shelf_size(n: usize) -> usize {
     if n < SHELVED_BYTES {
         return n;

@@ -107,8 +107,8 @@ pub fn run(ctx: &Ctx) -> Result<Vec<Figure>, String> {
             "report: each run, stslens / parsedmarc (wall)",
             format!(
                 "{} ms / {} s",
-                runs(&ours, |wall| format!("{:.1}", wall * 1e3)),
-                runs(&theirs, |wall| format!("{wall:.2}"))
+                walls(&ours, |wall| format!("{:.1}", wall * 1e3)),
+                walls(&theirs, |wall| format!("{wall:.2}"))
             ),
         ),
         info(
@@ -178,11 +178,11 @@ fn fastest(runs: &[Measured]) -> Measured {
         .expect("at least one run")
 }
 
-/// The wall times of `runs` in the order they ran, each in seconds through `format`, so that the
+/// The wall times of `runs` in the order they ran, each given to `format` in seconds, so that the
 /// spread (how noisy the machine was) shows beside the fastest.
-fn runs(runs: &[Measured], format: impl Fn(f64) -> String) -> String {
-    let walls: Vec<String> = runs.iter().map(|m| format(m.wall.as_secs_f64())).collect();
-    walls.join(", ")
+fn walls(runs: &[Measured], format: impl Fn(f64) -> String) -> String {
+    let each: Vec<String> = runs.iter().map(|m| format(m.wall.as_secs_f64())).collect();
+    each.join(", ")
 }
 
 /// Runs `command` in `dir`, stdout to `output`, and returns its wall time and CPU time. Fails
